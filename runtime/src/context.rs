@@ -1,0 +1,88 @@
+//! The thread-local that lets free functions find the running runtime.
+//!
+//! `spindle::spawn(fut)` and `spindle::time::sleep(d)` take no runtime
+//! argument: they look up the runtime that is currently inside `block_on` on
+//! this thread. [`enter`] stores the runtime's core in a thread-local for the
+//! length of a `block_on` call and the returned guard removes it again, also
+//! when the `block_on` future panics (the guard's `Drop` runs during
+//! unwinding, the same drop-guard pattern tokio's current_thread scheduler
+//! uses).
+//!
+//! # Invariants
+//!
+//! - At most one runtime is entered per thread: a nested `block_on` panics in
+//!   [`enter`] with a message that says why, rather than deadlocking (the
+//!   outer loop could never run while the inner one blocks the thread).
+//! - The thread-local holds a clone of the core's `Rc`, never a borrow, so a
+//!   task may call `spawn` while the loop is polling it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::executor::Core;
+
+thread_local! {
+    /// The core of the runtime inside `block_on` on this thread, if any.
+    /// Written only by [`enter`] and [`EnterGuard::drop`]; read by [`with_core`].
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+/// Marks this thread as running `core` until the guard is dropped.
+#[derive(Debug)]
+pub(crate) struct EnterGuard {
+    /// Keeps the guard from being built outside this module.
+    _private: (),
+}
+
+/// Makes `core` the current runtime of this thread.
+///
+/// # Panics
+///
+/// Panics if this thread is already inside a `block_on`.
+pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
+    CURRENT.with(|current| {
+        let mut current = current.borrow_mut();
+        if current.is_some() {
+            panic!(
+                "cannot call `block_on` while this thread is already inside `block_on`: \
+                 the outer runtime could not make progress while the inner one blocks; \
+                 use `spindle::spawn` and `.await` instead"
+            );
+        }
+        *current = Some(core);
+    });
+    EnterGuard { _private: () }
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        // `try_with`: the guard may be dropped while the thread is tearing down
+        // its thread-locals, after `CURRENT` itself is gone.
+        let _ = CURRENT.try_with(|current| current.borrow_mut().take());
+    }
+}
+
+/// Calls `f` with the current runtime's core, or returns `None` when this
+/// thread is not inside `block_on` (or is tearing down its thread-locals).
+pub(crate) fn with_core<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|current| current.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
+/// Returns a clone of the current runtime's core.
+///
+/// # Panics
+///
+/// Panics with a message naming `what` if no runtime is running on this
+/// thread.
+pub(crate) fn expect_core(what: &str) -> Rc<Core> {
+    match with_core(Rc::clone) {
+        Some(core) => core,
+        None => panic!(
+            "`{what}` must be called from inside a spindle runtime \
+             (within `block_on` or a task it runs), but none is running on this thread"
+        ),
+    }
+}

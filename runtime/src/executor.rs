@@ -1,0 +1,583 @@
+//! The runtime: the run queue, the task slab, and the loop that drives them.
+//!
+//! A [`Runtime`] owns a [`Core`]: the run queue of scheduled tasks, the slab
+//! that holds every spawned task, the reactor, the timer store and the
+//! counters. [`Runtime::block_on`] makes the core current on this thread
+//! (see `context.rs`) and runs the loop until the given future completes:
+//!
+//! 1. Pop up to `event_interval` tasks from the run queue and poll each one.
+//!    The `block_on` future itself takes its turn in the same queue.
+//! 2. Turn the reactor: drain wakes from other threads, then call
+//!    `mio::Poll::poll`, with a zero timeout if something is runnable, else
+//!    with the time until the next timer (or none), so an idle loop sleeps
+//!    in the kernel and uses no CPU.
+//! 3. Advance the timer store and wake the tasks whose timers are due; wake
+//!    the tasks that yielded in step 1, now that the reactor had its turn.
+//!
+//! Step 1 is bounded, so a set of tasks that keep each other busy cannot
+//! starve sockets and timers: after 61 polls (tokio's figure, the default of
+//! [`Builder::event_interval`]) the reactor gets a turn.
+//!
+//! # Invariants
+//!
+//! - A task is polled only from step 1, never from inside another poll, and
+//!   only if its `TaskRef` still matches the task in its slab slot.
+//! - Nothing is borrowed from the core while a task is polled, so tasks may
+//!   spawn, wake and drop sockets freely.
+//! - Dropping the runtime drops every task's future, without polling it.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::panic::resume_unwind;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+
+use crate::context;
+use crate::metrics::{Counters, Metrics};
+use crate::reactor::IoDriver;
+use crate::task::{join_handle, JoinHandle, Outcome, Task, TaskCell};
+use crate::time::store::TimerStore;
+use crate::waker::{Header, Shared, TaskRef};
+
+/// Runs a future to completion on a new default runtime.
+///
+/// This is `Runtime::new()?.block_on(future)` for programs that need one
+/// runtime for their whole life.
+///
+/// # Examples
+///
+/// ```
+/// let answer = spindle::block_on(async { 40 + 2 });
+/// assert_eq!(answer, 42);
+/// ```
+///
+/// # Panics
+///
+/// Panics if the runtime cannot be created (the OS refused an epoll/kqueue
+/// instance), if called from inside another `block_on`, or if `future`
+/// panics.
+#[track_caller]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let runtime = match Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => panic!("spindle::block_on: could not create a runtime: {err}"),
+    };
+    runtime.block_on(future)
+}
+
+/// What happens when a spawned task panics.
+///
+/// # Examples
+///
+/// ```
+/// use spindle::{PanicPolicy, Runtime};
+///
+/// let rt = Runtime::builder().panic_policy(PanicPolicy::FailFast).build()?;
+/// let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+///     rt.block_on(async {
+///         spindle::spawn(async { panic!("task failed") });
+///         spindle::yield_now().await;
+///     })
+/// }));
+/// assert!(result.is_err());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PanicPolicy {
+    /// The panic ends that task only; its [`JoinHandle`] yields
+    /// [`JoinError::Panicked`](crate::JoinError::Panicked) and the runtime
+    /// goes on. The default, as in tokio.
+    #[default]
+    Isolate,
+    /// The panic propagates out of `block_on`, ending the program unless the
+    /// caller catches it: for tests and programs that prefer to fail fast.
+    FailFast,
+}
+
+/// Configures and builds a [`Runtime`].
+///
+/// # Examples
+///
+/// ```
+/// let rt = spindle::Runtime::builder()
+///     .event_interval(31)
+///     .max_events(256)
+///     .build()?;
+/// assert_eq!(rt.block_on(async { 1 }), 1);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    /// See [`Builder::event_interval`].
+    event_interval: u32,
+    /// See [`Builder::max_events`].
+    max_events: usize,
+    /// See [`Builder::panic_policy`].
+    panic_policy: PanicPolicy,
+}
+
+impl Builder {
+    /// Polls between two reactor turns when tasks stay runnable. 61 is
+    /// tokio's value: large enough to amortise the `epoll_wait`, small enough
+    /// that sockets and timers wait for at most a few dozen polls.
+    const DEFAULT_EVENT_INTERVAL: u32 = 61;
+    /// Events taken from the kernel per reactor turn. 1024 is tokio's value;
+    /// more events stay queued in the kernel for the next turn.
+    const DEFAULT_MAX_EVENTS: usize = 1024;
+
+    /// A builder with the default settings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Builder::new().build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new() -> Builder {
+        Builder {
+            event_interval: Self::DEFAULT_EVENT_INTERVAL,
+            max_events: Self::DEFAULT_MAX_EVENTS,
+            panic_policy: PanicPolicy::Isolate,
+        }
+    }
+
+    /// Sets how many task polls may run between two reactor turns (default
+    /// 61). Values below 1 are treated as 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().event_interval(1).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn event_interval(&mut self, polls: u32) -> &mut Builder {
+        self.event_interval = polls.max(1);
+        self
+    }
+
+    /// Sets how many events one reactor turn takes from the kernel (default
+    /// 1024). Values below 1 are treated as 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().max_events(64).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_events(&mut self, events: usize) -> &mut Builder {
+        self.max_events = events.max(1);
+        self
+    }
+
+    /// Sets what a panic in a spawned task does (default
+    /// [`PanicPolicy::Isolate`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder()
+    ///     .panic_policy(spindle::PanicPolicy::Isolate)
+    ///     .build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn panic_policy(&mut self, policy: PanicPolicy) -> &mut Builder {
+        self.panic_policy = policy;
+        self
+    }
+
+    /// Builds the runtime: creates the OS selector and its waker.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS refuses an epoll or kqueue instance or the waker's
+    /// eventfd or pipe (usually: out of file descriptors).
+    pub fn build(&self) -> io::Result<Runtime> {
+        let (io, waker) = IoDriver::new(self.max_events)?;
+        let core = Core {
+            shared: Arc::new(Shared::new(waker)),
+            run_queue: RefCell::new(VecDeque::new()),
+            tasks: RefCell::new(Slab::new()),
+            deferred: RefCell::new(Vec::new()),
+            io: Rc::new(io),
+            timers: Rc::new(RefCell::new(TimerStore::new(Instant::now()))),
+            counters: Counters::default(),
+            next_id: Cell::new(1),
+            fired: RefCell::new(Vec::new()),
+            event_interval: self.event_interval,
+            panic_policy: self.panic_policy,
+        };
+        Ok(Runtime {
+            core: Rc::new(core),
+        })
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new()
+    }
+}
+
+/// A single-threaded async runtime: an executor, a reactor and timers.
+///
+/// The runtime does nothing until [`block_on`](Runtime::block_on) is called;
+/// then it runs the given future and every spawned task on the calling
+/// thread until that future completes. Dropping it drops every task.
+///
+/// A `Runtime` is `!Send`: its tasks need not be `Send` because they never
+/// leave its thread.
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>(_: T) {}
+/// assert_send(spindle::Runtime::new().unwrap());
+/// ```
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let rt = spindle::Runtime::new()?;
+/// let out = rt.block_on(async {
+///     let a = spindle::spawn(async { 1 });
+///     spindle::time::sleep(Duration::from_millis(1)).await;
+///     a.await.unwrap() + 1
+/// });
+/// assert_eq!(out, 2);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Runtime {
+    /// Everything the loop owns; shared with the thread-local context while
+    /// `block_on` runs.
+    core: Rc<Core>,
+}
+
+impl Runtime {
+    /// Creates a runtime with the default settings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::new()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::build`].
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// Returns a builder to configure a runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().event_interval(61).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// Runs `future` to completion, running spawned tasks, sockets and timers
+    /// while it waits.
+    ///
+    /// Tasks that are still pending when `future` completes stay in the
+    /// runtime and continue at the next `block_on`, or are dropped with the
+    /// runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::new()?;
+    /// assert_eq!(rt.block_on(async { "done" }), "done");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if this thread is already inside a `block_on` (of any spindle
+    /// runtime), if `future` panics, or, under [`PanicPolicy::FailFast`], if
+    /// a spawned task panics.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _enter = context::enter(self.core.clone());
+        self.core.run(future)
+    }
+
+    /// Spawns a task onto this runtime from outside it; it starts running at
+    /// the next `block_on`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::new()?;
+    /// let handle = rt.spawn(async { 5 });
+    /// assert_eq!(rt.block_on(handle).unwrap(), 5);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.core.spawn(future)
+    }
+
+    /// Returns a snapshot of the runtime's counters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::new()?;
+    /// rt.block_on(async {});
+    /// assert_eq!(rt.metrics().polls, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metrics(&self) -> Metrics {
+        self.core.metrics()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.core.shutdown();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("metrics", &self.metrics())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A slot of the task slab.
+struct TaskEntry {
+    /// The task's unique id; a `TaskRef` with another id is stale.
+    id: u64,
+    /// The task, type-erased.
+    task: Rc<dyn Task>,
+}
+
+/// Everything one runtime's loop owns. Only ever touched from the runtime's
+/// thread; the parts other threads need are in [`Shared`].
+pub(crate) struct Core {
+    /// The cross-thread half: remote run queue and `mio::Waker`. Wakers hold
+    /// it; the same-thread wake path compares it to find its runtime.
+    pub(crate) shared: Arc<Shared>,
+    /// Scheduled tasks, in wake order. Pushed by wakes and spawn; popped by
+    /// the loop in step 1.
+    run_queue: RefCell<VecDeque<TaskRef>>,
+    /// Every live spawned task. Inserted by `spawn`; removed by the loop when
+    /// a task finishes, and emptied by `shutdown`.
+    tasks: RefCell<Slab<TaskEntry>>,
+    /// Wakers of tasks that called `yield_now`; woken after the next reactor
+    /// turn so a yielding task cannot starve the reactor.
+    deferred: RefCell<Vec<Waker>>,
+    /// The reactor; sockets keep a clone.
+    pub(crate) io: Rc<IoDriver>,
+    /// The timer store; armed `Sleep`s keep a clone.
+    pub(crate) timers: Rc<RefCell<TimerStore>>,
+    /// Counters behind [`Metrics`].
+    pub(crate) counters: Counters,
+    /// The id of the next spawned task (0 is the `block_on` future).
+    next_id: Cell<u64>,
+    /// Wakers of fired timers; a buffer kept between turns.
+    fired: RefCell<Vec<Waker>>,
+    /// See [`Builder::event_interval`].
+    event_interval: u32,
+    /// See [`Builder::panic_policy`].
+    panic_policy: PanicPolicy,
+}
+
+impl Core {
+    /// Creates a task for `future`, schedules it, and returns its handle.
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        let task = TaskRef {
+            index: entry.key(),
+            id,
+        };
+        let cell = Rc::new(TaskCell::new(
+            future,
+            Arc::new(Header::new(task, self.shared.clone())),
+        ));
+        entry.insert(TaskEntry {
+            id,
+            task: cell.clone(),
+        });
+        drop(tasks);
+        Counters::add(&self.counters.tasks_spawned, 1);
+        Counters::add(&self.counters.tasks_alive, 1);
+        self.schedule(task);
+        join_handle(cell)
+    }
+
+    /// Puts a task on the local run queue. Its `scheduled` flag is already
+    /// set by the caller (a wake, or spawn).
+    pub(crate) fn schedule(&self, task: TaskRef) {
+        self.run_queue.borrow_mut().push_back(task);
+    }
+
+    /// Remembers the waker of a task that yielded (see `yield_now`).
+    pub(crate) fn defer(&self, waker: &Waker) {
+        self.deferred.borrow_mut().push(waker.clone());
+    }
+
+    /// The loop: runs `future` and the tasks until `future` completes.
+    fn run<F: Future>(&self, future: F) -> F::Output {
+        let mut future = pin!(future);
+        let main = Arc::new(Header::new(TaskRef::MAIN, self.shared.clone()));
+        let main_waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&main_waker);
+        self.schedule(TaskRef::MAIN);
+        loop {
+            // Step 1: poll what is runnable, at most `event_interval` times.
+            for _ in 0..self.event_interval {
+                let Some(next) = self.run_queue.borrow_mut().pop_front() else {
+                    break;
+                };
+                if next.is_main() {
+                    main.scheduled.swap(false, Ordering::AcqRel);
+                    Counters::add(&self.counters.polls, 1);
+                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                        return output;
+                    }
+                } else {
+                    self.run_task(next);
+                }
+            }
+            // Steps 2 and 3.
+            self.turn();
+        }
+    }
+
+    /// Polls one spawned task, if `task` still names a live one.
+    fn run_task(&self, task: TaskRef) {
+        let cell = match self.tasks.borrow().get(task.index) {
+            Some(entry) if entry.id == task.id => entry.task.clone(),
+            _ => return, // a stale wake: the task finished, the slot moved on
+        };
+        Counters::add(&self.counters.polls, 1);
+        match cell.poll() {
+            Outcome::Pending => {}
+            Outcome::Done => self.remove(task),
+            Outcome::Panicked(payload) => {
+                self.remove(task);
+                match self.panic_policy {
+                    PanicPolicy::Isolate => cell.fail(payload),
+                    PanicPolicy::FailFast => {
+                        cell.cancel();
+                        resume_unwind(payload);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Frees a finished task's slot.
+    fn remove(&self, task: TaskRef) {
+        let entry = self.tasks.borrow_mut().try_remove(task.index);
+        if entry.is_some() {
+            let alive = &self.counters.tasks_alive;
+            alive.set(alive.get() - 1);
+        }
+        // `entry` (and perhaps the task's last `Rc`) drops here, with no
+        // borrow held.
+    }
+
+    /// Steps 2 and 3 of the loop: one reactor turn, then timers and
+    /// yielded tasks.
+    fn turn(&self) {
+        // Step 2: wakes from other threads, then the kernel.
+        self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
+        let runnable = !self.run_queue.borrow().is_empty() || !self.deferred.borrow().is_empty();
+        let timeout = if runnable {
+            Some(Duration::ZERO)
+        } else {
+            self.timers.borrow_mut().next_timeout(Instant::now())
+        };
+        Counters::add(&self.counters.reactor_turns, 1);
+        if timeout != Some(Duration::ZERO) {
+            Counters::add(&self.counters.reactor_blocked_turns, 1);
+        }
+        self.io.poll(timeout, &self.counters, |_, _| {});
+        self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
+
+        // Step 3: due timers, then the tasks that yielded.
+        let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
+        {
+            let mut timers = self.timers.borrow_mut();
+            let now = timers.now_tick(Instant::now());
+            let count = timers.advance(now, &mut fired);
+            Counters::add(&self.counters.timers_fired, count as u64);
+        }
+        fired.drain(..).for_each(Waker::wake);
+        *self.fired.borrow_mut() = fired;
+        let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
+        deferred.into_iter().for_each(Waker::wake);
+    }
+
+    /// Snapshot of the counters.
+    fn metrics(&self) -> Metrics {
+        self.counters
+            .snapshot(self.shared.wakes_remote.load(Ordering::Relaxed))
+    }
+
+    /// Drops every task's future (the runtime is going away).
+    fn shutdown(&self) {
+        self.shared.close();
+        // Dropping a future may spawn or drop other tasks; repeat until none
+        // is left.
+        loop {
+            let entries: Vec<TaskEntry> = self.tasks.borrow_mut().drain().collect();
+            if entries.is_empty() {
+                break;
+            }
+            for entry in &entries {
+                entry.task.cancel();
+            }
+            let alive = &self.counters.tasks_alive;
+            alive.set(alive.get().saturating_sub(entries.len() as u64));
+        }
+        self.run_queue.borrow_mut().clear();
+        self.deferred.borrow_mut().clear();
+    }
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Core")
+            .field("tasks", &self.tasks.borrow().len())
+            .field("run_queue", &self.run_queue.borrow().len())
+            .field("io", &self.io)
+            .finish_non_exhaustive()
+    }
+}

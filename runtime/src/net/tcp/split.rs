@@ -1,0 +1,333 @@
+//! The halves a [`TcpStream`] splits into.
+//!
+//! A socket has independent read and write readiness, each with its own
+//! parked waker in the reactor slot, so one task may read while another
+//! writes. The borrowed halves are thin wrappers over `&TcpStream`; the owned
+//! halves share the stream through an `Rc` (spindle's tasks never leave
+//! their thread, so no `Arc` is needed).
+//!
+//! Two tasks reading the *same* half at once would overwrite each other's
+//! parked waker; each half is meant for one task.
+
+use std::fmt;
+use std::io::{self, IoSlice};
+use std::net::{Shutdown, SocketAddr};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures::io::{AsyncRead, AsyncWrite};
+
+use crate::net::TcpStream;
+
+/// The read half of a borrowed [`TcpStream::split`].
+///
+/// # Examples
+///
+/// ```
+/// use spindle::io::AsyncReadExt;
+/// # spindle::block_on(async {
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// let mut stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+/// let (mut reader, _writer): (spindle::net::tcp::ReadHalf<'_>, _) = spindle::net::TcpStream::split(&mut stream);
+/// drop(listener.accept().await?); // the peer closes
+/// let mut buf = Vec::new();
+/// reader.read_to_end(&mut buf).await?;
+/// # Ok::<(), std::io::Error>(())
+/// # })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ReadHalf<'a>(&'a TcpStream);
+
+/// The write half of a borrowed [`TcpStream::split`].
+///
+/// # Examples
+///
+/// ```
+/// use spindle::io::AsyncWriteExt;
+/// # spindle::block_on(async {
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// let mut stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+/// let (_reader, mut writer): (_, spindle::net::tcp::WriteHalf<'_>) = spindle::net::TcpStream::split(&mut stream);
+/// writer.write_all(b"hello").await?;
+/// # Ok::<(), std::io::Error>(())
+/// # })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct WriteHalf<'a>(&'a TcpStream);
+
+/// The read half of [`TcpStream::into_split`], movable into its own task.
+///
+/// # Examples
+///
+/// ```
+/// use spindle::io::AsyncReadExt;
+/// # spindle::block_on(async {
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+/// let (mut reader, _writer) = stream.into_split();
+/// let peer = listener.accept().await?;
+/// drop(peer);
+/// let reading = spindle::spawn(async move {
+///     let mut buf = Vec::new();
+///     reader.read_to_end(&mut buf).await.map(|_| buf)
+/// });
+/// assert!(reading.await.unwrap()?.is_empty());
+/// # Ok::<(), std::io::Error>(())
+/// # })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct OwnedReadHalf {
+    /// The stream, shared with the write half.
+    stream: Rc<TcpStream>,
+}
+
+/// The write half of [`TcpStream::into_split`]; dropping it sends a FIN.
+///
+/// # Examples
+///
+/// ```
+/// use spindle::io::AsyncWriteExt;
+/// # spindle::block_on(async {
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+/// let (_reader, mut writer) = stream.into_split();
+/// writer.write_all(b"bye").await?;
+/// drop(writer); // the peer reads "bye", then EOF
+/// # Ok::<(), std::io::Error>(())
+/// # })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct OwnedWriteHalf {
+    /// The stream, shared with the read half.
+    stream: Rc<TcpStream>,
+    /// Whether `drop` sends a FIN; cleared by `reunite`.
+    shutdown_on_drop: bool,
+}
+
+/// The error of [`OwnedReadHalf::reunite`] with a write half of another
+/// stream; it gives both halves back.
+///
+/// # Examples
+///
+/// ```
+/// # spindle::block_on(async {
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// # let addr = listener.local_addr()?;
+/// let (r1, _w1) = spindle::net::TcpStream::connect(addr).await?.into_split();
+/// let (_r2, w2) = spindle::net::TcpStream::connect(addr).await?.into_split();
+/// let err: spindle::net::tcp::ReuniteError = r1.reunite(w2).unwrap_err();
+/// # Ok::<(), std::io::Error>(())
+/// # })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+impl fmt::Display for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tried to reunite halves that are not from the same TcpStream")
+    }
+}
+
+impl std::error::Error for ReuniteError {}
+
+/// See [`TcpStream::split`].
+pub(crate) fn split(stream: &mut TcpStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
+    (ReadHalf(stream), WriteHalf(stream))
+}
+
+/// See [`TcpStream::into_split`].
+pub(crate) fn into_split(stream: Rc<TcpStream>) -> (OwnedReadHalf, OwnedWriteHalf) {
+    (
+        OwnedReadHalf {
+            stream: stream.clone(),
+        },
+        OwnedWriteHalf {
+            stream,
+            shutdown_on_drop: true,
+        },
+    )
+}
+
+impl OwnedReadHalf {
+    /// Puts the stream back together.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (reader, writer) = stream.into_split();
+    /// let stream = reader.reunite(writer).unwrap();
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ReuniteError`] if the halves come from different streams.
+    pub fn reunite(self, other: OwnedWriteHalf) -> Result<TcpStream, ReuniteError> {
+        if !Rc::ptr_eq(&self.stream, &other.stream) {
+            return Err(ReuniteError(self, other));
+        }
+        let stream = other.into_inner();
+        drop(self.stream);
+        // Both halves are gone, so this is the last `Rc`.
+        Ok(Rc::into_inner(stream).expect("both halves of the stream were consumed"))
+    }
+
+    /// The remote address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let (reader, _) = spindle::net::TcpStream::connect(listener.local_addr()?).await?.into_split();
+    /// assert_eq!(reader.peer_addr()?, listener.local_addr()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::peer_addr`].
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.peer_addr()
+    }
+}
+
+impl OwnedWriteHalf {
+    /// Takes the stream out without the shutdown that `drop` performs.
+    fn into_inner(mut self) -> Rc<TcpStream> {
+        self.shutdown_on_drop = false;
+        Rc::clone(&self.stream)
+        // `self` drops here, giving back its own `Rc`.
+    }
+
+    /// The remote address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let (_, writer) = spindle::net::TcpStream::connect(listener.local_addr()?).await?.into_split();
+    /// assert_eq!(writer.peer_addr()?, listener.local_addr()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::peer_addr`].
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.peer_addr()
+    }
+}
+
+impl Drop for OwnedWriteHalf {
+    fn drop(&mut self) {
+        // Like tokio: the writer going away means "no more data", so tell
+        // the peer. An error means the connection is already gone.
+        if self.shutdown_on_drop {
+            let _ = self.stream.shutdown(Shutdown::Write);
+        }
+    }
+}
+
+impl fmt::Debug for OwnedWriteHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedWriteHalf")
+            .field("stream", &self.stream)
+            .finish()
+    }
+}
+
+/// The stream behind each half, for the trait impls below.
+trait Half {
+    fn stream(&self) -> &TcpStream;
+}
+
+impl Half for ReadHalf<'_> {
+    fn stream(&self) -> &TcpStream {
+        self.0
+    }
+}
+
+impl Half for WriteHalf<'_> {
+    fn stream(&self) -> &TcpStream {
+        self.0
+    }
+}
+
+impl Half for OwnedReadHalf {
+    fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+}
+
+impl Half for OwnedWriteHalf {
+    fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+}
+
+/// Implements `AsyncRead` for a half by delegating to its `&TcpStream`.
+macro_rules! delegate_read {
+    ($ty:ty) => {
+        impl AsyncRead for $ty {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                self.stream().poll_read_priv(cx, buf)
+            }
+        }
+    };
+}
+
+/// Implements `AsyncWrite` for a half by delegating to its `&TcpStream`.
+macro_rules! delegate_write {
+    ($ty:ty) => {
+        impl AsyncWrite for $ty {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.stream().poll_write_priv(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                self.stream().poll_write_vectored_priv(cx, bufs)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+
+            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.stream().poll_close_priv()
+            }
+        }
+    };
+}
+
+delegate_read!(ReadHalf<'_>);
+delegate_read!(OwnedReadHalf);
+delegate_write!(WriteHalf<'_>);
+delegate_write!(OwnedWriteHalf);

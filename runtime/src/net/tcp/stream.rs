@@ -1,0 +1,656 @@
+//! `TcpStream`: one TCP connection, read and written without blocking.
+//!
+//! Reads and writes go through `Registration::poll_io_sized`, so they wait
+//! on the reactor when the socket is not ready and obey the short-read rule
+//! (see `registration.rs`). `TcpStream` and `&TcpStream` implement
+//! `futures_io::AsyncRead` and `AsyncWrite`, so everything written against
+//! futures-io (and the extension traits in [`spindle::io`](crate::io)) works
+//! on it.
+//!
+//! Connecting follows mio's documented recipe: start a non-blocking
+//! `connect(2)`, wait until the socket is writable, then ask `SO_ERROR`
+//! (`take_error`) and `getpeername` (`peer_addr`) whether the connection was
+//! made, failed, or is still in progress (`ENOTCONN`: wait again).
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, IoSlice, Read, Write};
+use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::io::{AsyncRead, AsyncWrite};
+
+use crate::net::tcp::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::reactor::Direction;
+use crate::registration::IoSource;
+
+/// A TCP connection between a local and a remote socket.
+///
+/// Made by [`TcpStream::connect`] or accepted by a
+/// [`TcpListener`](crate::net::TcpListener). Dropping it closes the
+/// connection.
+///
+/// # Examples
+///
+/// ```
+/// use spindle::io::{AsyncReadExt, AsyncWriteExt};
+/// use spindle::net::{TcpListener, TcpStream};
+///
+/// spindle::block_on(async {
+///     let listener = TcpListener::bind("127.0.0.1:0")?;
+///     let mut client = TcpStream::connect(listener.local_addr()?).await?;
+///     let (mut server, _) = listener.accept().await?;
+///     client.write_all(b"ping").await?;
+///     let mut buf = [0; 4];
+///     server.read_exact(&mut buf).await?;
+///     assert_eq!(&buf, b"ping");
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct TcpStream {
+    /// The registered mio stream.
+    source: IoSource<mio::net::TcpStream>,
+}
+
+impl TcpStream {
+    /// Opens a connection to `addr`, trying each address it resolves to in
+    /// turn. Resolving a host name blocks the thread; IP addresses do not.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The error of the last address tried, naming it: for example
+    /// `ConnectionRefused` when nothing listens there.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called outside a spindle runtime.
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        let mut last_err = None;
+        for addr in addr.to_socket_addrs()? {
+            match TcpStream::connect_addr(addr).await {
+                Ok(stream) => return Ok(stream),
+                Err(err) => {
+                    last_err = Some(io::Error::new(
+                        err.kind(),
+                        format!("could not connect to {addr}: {err}"),
+                    ))
+                }
+            }
+        }
+        Err(last_err.unwrap_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "could not resolve to any address",
+            )
+        }))
+    }
+
+    /// Connects to one address.
+    async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
+        let stream = mio::net::TcpStream::connect(addr)?;
+        let stream = TcpStream::from_mio(stream, "TcpStream::connect")?;
+        poll_fn(|cx| stream.poll_connected(cx)).await?;
+        Ok(stream)
+    }
+
+    /// Waits until a non-blocking connect finished, then reports how.
+    fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let registration = self.source.registration();
+        loop {
+            if registration.poll_ready(Direction::Write, cx).is_pending() {
+                return Poll::Pending;
+            }
+            if let Some(err) = self.source.take_error()? {
+                return Poll::Ready(Err(err));
+            }
+            match self.source.peer_addr() {
+                Ok(_) => return Poll::Ready(Ok(())),
+                // Still in progress: the writable edge was not the final one.
+                Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+                    registration.clear(Direction::Write)
+                }
+                Err(err) => return Poll::Ready(Err(err)),
+            }
+        }
+    }
+
+    /// Wraps a connected std stream, switching it to non-blocking mode.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let std_stream = std::net::TcpStream::connect(listener.local_addr()?)?;
+    ///     let stream = spindle::net::TcpStream::from_std(std_stream)?;
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the socket cannot be made non-blocking or registered.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called outside a spindle runtime.
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        TcpStream::from_mio(mio::net::TcpStream::from_std(stream), "TcpStream::from_std")
+    }
+
+    /// Registers a mio stream; `what` names the public call for the panic
+    /// message outside a runtime.
+    pub(crate) fn from_mio(stream: mio::net::TcpStream, what: &str) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            source: IoSource::new(stream, what)?,
+        })
+    }
+
+    /// The remote address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails with `NotConnected` once the connection is gone.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.source.peer_addr()
+    }
+
+    /// The local address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert!(stream.local_addr()?.ip().is_loopback());
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails only if the OS cannot report the address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.source.local_addr()
+    }
+
+    /// Sets `TCP_NODELAY`: send small writes at once instead of waiting to
+    /// coalesce them (Nagle's algorithm). Request/response servers want it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.set_nodelay(true)?;
+    /// assert!(stream.nodelay()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS rejects the option.
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.source.set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert!(!stream.nodelay()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS cannot report the option.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.source.nodelay()
+    }
+
+    /// Sets `SO_LINGER`. `Some(Duration::ZERO)` makes dropping the stream
+    /// send a reset (RST) instead of a FIN.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.set_linger(Some(std::time::Duration::ZERO))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS rejects the option.
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        socket2::SockRef::from(&*self.source).set_linger(linger)
+    }
+
+    /// Shuts down the read side, the write side (sending a FIN), or both.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.shutdown(std::net::Shutdown::Write)?; // the peer reads EOF
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails with `NotConnected` if the connection is already gone.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.source.shutdown(how)
+    }
+
+    /// Reads data without removing it from the receive queue, waiting until
+    /// some is there. Returns 0 at EOF.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (mut server, _) = listener.accept().await?;
+    /// client.write_all(b"hello").await?;
+    /// let mut buf = [0; 5];
+    /// let n = server.peek(&mut buf).await?;
+    /// assert_eq!(&buf[..n], &b"hello"[..n]);
+    /// server.read_exact(&mut buf).await?; // still there
+    /// assert_eq!(&buf, b"hello");
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Returns the socket's error, such as `ConnectionReset`.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_peek(cx, buf)).await
+    }
+
+    /// Polls for [`peek`](Self::peek).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use spindle::io::AsyncWriteExt;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"x").await?;
+    /// let mut buf = [0; 1];
+    /// assert_eq!(poll_fn(|cx| server.poll_peek(cx, &mut buf)).await?, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`peek`](Self::peek).
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        // No short-read rule: peeking leaves the data queued.
+        self.source
+            .registration()
+            .poll_io(Direction::Read, cx, || self.source.peek(buf))
+    }
+
+    /// Waits until the socket may be readable. A later
+    /// [`try_read`](Self::try_read) can still give `WouldBlock` (the
+    /// readiness was stale); then wait again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::AsyncWriteExt;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"data").await?;
+    /// let mut buf = [0; 16];
+    /// let n = loop {
+    ///     server.readable().await?;
+    ///     match server.try_read(&mut buf) {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"data");
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub async fn readable(&self) -> io::Result<()> {
+        let registration = self.source.registration();
+        poll_fn(|cx| registration.poll_ready(Direction::Read, cx).map(|_| Ok(()))).await
+    }
+
+    /// Waits until the socket may be writable; see
+    /// [`readable`](Self::readable).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// client.writable().await?;
+    /// assert_eq!(client.try_write(b"hi")?, 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub async fn writable(&self) -> io::Result<()> {
+        let registration = self.source.registration();
+        poll_fn(|cx| {
+            registration
+                .poll_ready(Direction::Write, cx)
+                .map(|_| Ok(()))
+        })
+        .await
+    }
+
+    /// Reads what is available now, without waiting; `WouldBlock` if the
+    /// reactor has not reported the socket readable (no syscall then).
+    ///
+    /// # Examples
+    ///
+    /// See [`readable`](Self::readable).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing can be read now; otherwise the socket's
+    /// error.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let registration = self.source.registration();
+        let n = registration.try_io(Direction::Read, || (&*self.source).read(buf))?;
+        if n > 0 && n < buf.len() {
+            registration.clear(Direction::Read);
+        }
+        Ok(n)
+    }
+
+    /// Writes what fits now, without waiting; `WouldBlock` if the reactor
+    /// has not reported the socket writable (no syscall then).
+    ///
+    /// # Examples
+    ///
+    /// See [`writable`](Self::writable).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing can be written now; otherwise the socket's
+    /// error.
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        let registration = self.source.registration();
+        let n = registration.try_io(Direction::Write, || (&*self.source).write(buf))?;
+        if n < buf.len() {
+            registration.clear(Direction::Write);
+        }
+        Ok(n)
+    }
+
+    /// Splits the stream into a read half and a write half that borrow it,
+    /// so one task can read while another writes (for example with
+    /// `futures::join!`).
+    ///
+    /// With [`AsyncReadExt`](crate::io::AsyncReadExt) in scope, method-call
+    /// syntax `stream.split()` resolves to that trait's by-value `split`
+    /// (a lock-based split that works on any stream); write
+    /// `TcpStream::split(&mut stream)` to get this one, which needs no lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (mut reader, mut writer) = spindle::net::TcpStream::split(&mut stream);
+    /// writer.write_all(b"x").await?;
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Splits the stream into owned halves that can move into two tasks.
+    /// Dropping the write half shuts down the write side (sends a FIN).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::AsyncWriteExt;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (reader, mut writer) = stream.into_split();
+    /// spindle::spawn(async move { writer.write_all(b"x").await });
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(Rc::new(self))
+    }
+
+    /// Reads into `buf`, waiting for readiness (the body of `poll_read`).
+    pub(crate) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        self.source
+            .registration()
+            .poll_io_sized(Direction::Read, cx, buf.len(), || (&*self.source).read(buf))
+    }
+
+    /// Writes from `buf`, waiting for readiness (the body of `poll_write`).
+    pub(crate) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        self.source
+            .registration()
+            .poll_io_sized(Direction::Write, cx, buf.len(), || {
+                (&*self.source).write(buf)
+            })
+    }
+
+    /// Writes from several buffers with one `writev(2)`.
+    pub(crate) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if total == 0 {
+            return Poll::Ready(Ok(0));
+        }
+        self.source
+            .registration()
+            .poll_io_sized(Direction::Write, cx, total, || {
+                (&*self.source).write_vectored(bufs)
+            })
+    }
+
+    /// Sends a FIN (the body of `poll_close`). A connection the peer already
+    /// tore down counts as closed.
+    pub(crate) fn poll_close_priv(&self) -> Poll<io::Result<()>> {
+        match self.source.shutdown(Shutdown::Write) {
+            Err(err) if err.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
+            result => Poll::Ready(result),
+        }
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+}
+
+impl AsyncRead for &TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Writes go straight to the kernel: nothing is buffered here.
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_close_priv()
+    }
+}
+
+impl AsyncWrite for &TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_close_priv()
+    }
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("local_addr", &self.local_addr().ok())
+            .field("peer_addr", &self.peer_addr().ok())
+            .finish()
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.source.as_raw_fd()
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for TcpStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.source.as_fd()
+    }
+}

@@ -1,0 +1,213 @@
+//! `Sleep`: a future that completes at a deadline.
+//!
+//! A `Sleep` costs nothing until it is first polled: then it arms a timer in
+//! the runtime's [`TimerStore`](super::store::TimerStore) with the task's
+//! waker and returns `Pending`. Each turn of the loop advances the store to
+//! the current millisecond and wakes the tasks whose timers fired; the loop
+//! blocks in the reactor no longer than the earliest armed deadline. Dropping
+//! a `Sleep` cancels its timer.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use crate::context;
+use crate::time::store::{TimerKey, TimerStore};
+
+/// Waits until `duration` has elapsed.
+///
+/// Resolution is one millisecond and the sleep never ends early: the
+/// deadline is rounded up to the next millisecond.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// spindle::block_on(async {
+///     let start = Instant::now();
+///     spindle::time::sleep(Duration::from_millis(20)).await;
+///     assert!(start.elapsed() >= Duration::from_millis(20));
+/// });
+/// ```
+///
+/// # Panics
+///
+/// The returned future panics if polled outside a spindle runtime.
+pub fn sleep(duration: Duration) -> Sleep {
+    let now = Instant::now();
+    let deadline = now.checked_add(duration).unwrap_or_else(|| far_future(now));
+    sleep_until(deadline)
+}
+
+/// Waits until `deadline`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// spindle::block_on(async {
+///     let deadline = Instant::now() + Duration::from_millis(10);
+///     spindle::time::sleep_until(deadline).await;
+///     assert!(Instant::now() >= deadline);
+/// });
+/// ```
+///
+/// # Panics
+///
+/// The returned future panics if polled outside a spindle runtime.
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        deadline,
+        entry: None,
+    }
+}
+
+/// A deadline about thirty years away, for durations too long to add.
+pub(crate) fn far_future(now: Instant) -> Instant {
+    now + Duration::from_secs(86_400 * 365 * 30)
+}
+
+/// Future returned by [`sleep`] and [`sleep_until`].
+///
+/// It is `Unpin`, so it can be stored in a struct and reset in place, which
+/// is what an idle timeout does on every request.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// spindle::block_on(async {
+///     let mut idle = spindle::time::sleep(Duration::from_secs(3600));
+///     idle.reset(Instant::now() + Duration::from_millis(5));
+///     (&mut idle).await;
+///     assert!(idle.is_elapsed());
+/// });
+/// ```
+pub struct Sleep {
+    /// When the sleep completes; changed by `reset`.
+    deadline: Instant,
+    /// The armed timer, from the first `Pending` poll on.
+    entry: Option<Entry>,
+}
+
+/// A `Sleep`'s armed timer.
+struct Entry {
+    /// The store the timer lives in (the runtime's).
+    timers: Rc<RefCell<TimerStore>>,
+    /// Which timer.
+    key: TimerKey,
+}
+
+impl Sleep {
+    /// The instant at which this sleep completes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let deadline = Instant::now() + Duration::from_secs(1);
+    /// assert_eq!(spindle::time::sleep_until(deadline).deadline(), deadline);
+    /// ```
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the deadline has passed (and, once armed, the timer fired).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// assert!(spindle::time::sleep_until(Instant::now()).is_elapsed());
+    /// assert!(!spindle::time::sleep(Duration::from_secs(60)).is_elapsed());
+    /// ```
+    pub fn is_elapsed(&self) -> bool {
+        match &self.entry {
+            Some(entry) => entry.timers.borrow().is_fired(entry.key),
+            None => self.deadline <= Instant::now(),
+        }
+    }
+
+    /// Moves the deadline, earlier or later, also after the sleep completed.
+    ///
+    /// Moving it later is O(1): the timer store only records the new
+    /// deadline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// spindle::block_on(async {
+    ///     let mut sleep = spindle::time::sleep(Duration::from_millis(1));
+    ///     (&mut sleep).await;
+    ///     let later = Instant::now() + Duration::from_millis(10);
+    ///     sleep.reset(later);
+    ///     (&mut sleep).await;
+    ///     assert!(Instant::now() >= later);
+    /// });
+    /// ```
+    pub fn reset(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+        if let Some(entry) = &self.entry {
+            let mut store = entry.timers.borrow_mut();
+            let tick = store.deadline_tick(deadline);
+            store.reset(entry.key, tick);
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        if let Some(entry) = &this.entry {
+            let fired = entry.timers.borrow_mut().poll(entry.key, cx.waker());
+            return if fired {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            };
+        }
+        // First poll: arm the timer, unless the deadline already passed.
+        let timers = context::expect_core("Sleep::poll").timers.clone();
+        let mut store = timers.borrow_mut();
+        let tick = store.deadline_tick(this.deadline);
+        if tick <= store.current_tick() {
+            return Poll::Ready(());
+        }
+        let key = store.insert(tick, cx.waker().clone());
+        drop(store);
+        this.entry = Some(Entry { timers, key });
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(entry) = &self.entry {
+            if let Ok(mut store) = entry.timers.try_borrow_mut() {
+                store.cancel(entry.key);
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .field("armed", &self.entry.is_some())
+            .finish()
+    }
+}

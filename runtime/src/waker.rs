@@ -1,0 +1,191 @@
+//! Wakers: how a task that returned `Pending` gets back on the run queue.
+//!
+//! A [`Waker`](std::task::Waker) in spindle is an `Arc<Header>`, turned into
+//! a waker with [`std::task::Wake`], so no unsafe vtable code is needed. The
+//! header names its task by slab index and task id ([`TaskRef`]) and carries a
+//! `scheduled` flag.
+//!
+//! Waking is `Header::wake_by_ref`, step by step:
+//!
+//! 1. Set `scheduled`. If it was already set, the task is already on a run
+//!    queue (or being polled right now and will be re-queued): drop this wake.
+//!    This is the de-duplication that makes a task woken ten times before it
+//!    runs get polled once.
+//! 2. If this thread is inside `block_on` of the task's own runtime, push the
+//!    `TaskRef` onto the local run queue: no lock, no syscall.
+//! 3. Otherwise push it onto the shared remote queue (a mutex-protected
+//!    `Vec`) and, if nobody has done so since the loop last looked, fire the
+//!    `mio::Waker` so a loop blocked in `epoll_wait`/`kevent` returns.
+//!
+//! # Races this file prevents
+//!
+//! - **The lost wake-up across threads.** A remote wake pushes first, then
+//!   sets `notified`; the loop clears `notified` first, then drains. Either the
+//!   loop's drain sees the push, or the pusher sees `notified == false` and
+//!   fires the `mio::Waker`, which makes the next `poll` return at once.
+//! - **A wake while the task is being polled.** The loop clears `scheduled`
+//!   just before polling, so a wake from inside the poll (or from another
+//!   thread during it) queues the task again and it is polled once more
+//!   after the current poll returns, never re-entrantly.
+//! - **A stale waker.** When a task finishes, its `scheduled` flag is set for
+//!   good, so wakes of a finished task stop at step 1. Should one slip
+//!   through, the loop compares the task id in the `TaskRef` with the id in
+//!   the slab slot, so a waker that outlived its task never polls the task
+//!   that reused the slot.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Wake;
+
+use crate::context;
+use crate::metrics::Counters;
+
+/// Names one task: its slot in the task slab, and its unique id.
+///
+/// The id tells this task from a later one that reuses the same slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TaskRef {
+    /// Index of the task's slot in `Core::tasks`.
+    pub(crate) index: usize,
+    /// Unique id of the task, never reused by a runtime; `0` is the
+    /// `block_on` future.
+    pub(crate) id: u64,
+}
+
+impl TaskRef {
+    /// The reference used for the future passed to `block_on`, which lives on
+    /// the caller's stack rather than in the task slab.
+    pub(crate) const MAIN: TaskRef = TaskRef {
+        index: usize::MAX,
+        id: 0,
+    };
+
+    /// Whether this names the `block_on` future.
+    pub(crate) fn is_main(self) -> bool {
+        self.id == 0
+    }
+}
+
+/// The part of a task that wakers share; it is `Send + Sync`, so a waker can
+/// go to any thread.
+#[derive(Debug)]
+pub(crate) struct Header {
+    /// Which task to schedule. Fixed at spawn.
+    pub(crate) task: TaskRef,
+    /// Set by a wake (or by spawn) when the task is put on a run queue;
+    /// cleared by the loop just before it polls the task; set for good when
+    /// the task completes so that later wakes do nothing.
+    pub(crate) scheduled: AtomicBool,
+    /// The runtime's shared half: where wakes from other threads go.
+    shared: Arc<Shared>,
+}
+
+impl Header {
+    /// Creates the header of a task that starts out scheduled (spawn puts it
+    /// on the run queue at once).
+    pub(crate) fn new(task: TaskRef, shared: Arc<Shared>) -> Header {
+        Header {
+            task,
+            scheduled: AtomicBool::new(true),
+            shared,
+        }
+    }
+}
+
+impl Wake for Header {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Step 1: de-duplicate.
+        if self.scheduled.swap(true, Ordering::AcqRel) {
+            context::with_core(|core| Counters::add(&core.counters.wakes_deduplicated, 1));
+            return;
+        }
+        // Step 2: the same-thread fast path.
+        let local = context::with_core(|core| {
+            if Arc::ptr_eq(&core.shared, &self.shared) {
+                Counters::add(&core.counters.wakes_local, 1);
+                core.schedule(self.task);
+                true
+            } else {
+                false
+            }
+        });
+        // Step 3: the cross-thread path.
+        if local != Some(true) {
+            self.shared.schedule_remote(self.task);
+        }
+    }
+}
+
+/// The half of a runtime that other threads may touch: the remote run queue
+/// and the `mio::Waker` that interrupts a blocked poll.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// Tasks woken from other threads (or from this thread outside
+    /// `block_on`), drained by the loop in `Core::turn`.
+    remote: Mutex<Vec<TaskRef>>,
+    /// Set by the first remote wake after a drain, cleared by the loop just
+    /// before it drains; while set, further remote wakes skip the syscall.
+    notified: AtomicBool,
+    /// Registered with the runtime's `mio::Poll`; `wake()` makes a blocked
+    /// `poll` return with an event for `reactor::WAKER_TOKEN`.
+    waker: mio::Waker,
+    /// Set when the runtime is dropped, so late remote wakes stop queueing.
+    closed: AtomicBool,
+    /// Count of wakes that took the remote path, for [`crate::Metrics`].
+    pub(crate) wakes_remote: AtomicU64,
+}
+
+impl Shared {
+    /// Wraps the `mio::Waker` that the reactor registered.
+    pub(crate) fn new(waker: mio::Waker) -> Shared {
+        Shared {
+            remote: Mutex::new(Vec::new()),
+            notified: AtomicBool::new(false),
+            waker,
+            closed: AtomicBool::new(false),
+            wakes_remote: AtomicU64::new(0),
+        }
+    }
+
+    /// Queues `task` from any thread and makes sure the loop will look.
+    fn schedule_remote(&self, task: TaskRef) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        self.wakes_remote.fetch_add(1, Ordering::Relaxed);
+        self.remote
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(task);
+        // Push first, then notify: see "the lost wake-up" in the module doc.
+        if !self.notified.swap(true, Ordering::AcqRel) {
+            // An error here means the eventfd/pipe could not be written, which
+            // mio documents only for a full pipe: the loop is already due to
+            // wake, so there is nothing more to do.
+            let _ = self.waker.wake();
+        }
+    }
+
+    /// Moves every remotely woken task into `into`. Called by the loop only.
+    pub(crate) fn drain_remote(&self, into: &mut impl Extend<TaskRef>) {
+        // Clear first, then drain: see "the lost wake-up" in the module doc.
+        if self.notified.swap(false, Ordering::AcqRel) {
+            let batch =
+                std::mem::take(&mut *self.remote.lock().unwrap_or_else(PoisonError::into_inner));
+            into.extend(batch);
+        }
+    }
+
+    /// Stops further remote wakes from queueing (the runtime is gone).
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.remote
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}

@@ -1,0 +1,45 @@
+//! Helpers shared by the runtime's integration tests.
+
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// Sets a flag when dropped.
+pub(crate) struct DropFlag(pub(crate) Rc<Cell<bool>>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+/// CPU time (user + system) this process used so far, from getrusage.
+pub(crate) fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes into the struct we pass, which is a
+    // valid, zeroed `rusage`.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Bounds a test: panics if `f` does not finish within `limit`, so a
+/// lost wake-up fails the test instead of hanging CI.
+pub(crate) fn within<T: Send + 'static>(
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("test did not finish within {limit:?}"))
+}

@@ -1,0 +1,159 @@
+//! Wakers: wakes from other threads are never lost; stale wakers wake nothing.
+
+mod support;
+
+use std::cell::{Cell, RefCell};
+use std::future::poll_fn;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::time::Duration;
+
+use spindle::Runtime;
+use support::within;
+
+/// 8 plain threads fire 100,000 wakes in total at 8 tasks while the runtime
+/// is blocked in poll. Each task counts the wakes it observes through a
+/// shared counter and finishes once its thread is done and it has seen every
+/// one of its increments: a lost wake-up would leave it pending forever,
+/// which `within` turns into a failure.
+#[test]
+fn wakes_from_eight_threads_are_never_lost() {
+    const THREADS: usize = 8;
+    const WAKES_PER_THREAD: usize = 100_000 / THREADS;
+    within(Duration::from_secs(60), || {
+        let rt = Runtime::new().unwrap();
+        rt.block_on(async {
+            let mut handles = Vec::new();
+            let mut threads = Vec::new();
+            for _ in 0..THREADS {
+                let fired = Arc::new(AtomicUsize::new(0));
+                let waker_slot: Arc<Mutex<Option<Waker>>> = Arc::new(Mutex::new(None));
+                // The task: parks its waker, finishes when all wakes are in.
+                handles.push(spindle::spawn({
+                    let fired = fired.clone();
+                    let waker_slot = waker_slot.clone();
+                    let polls = Rc::new(Cell::new(0usize));
+                    poll_fn(move |cx| {
+                        polls.set(polls.get() + 1);
+                        *waker_slot.lock().unwrap() = Some(cx.waker().clone());
+                        if fired.load(Ordering::Acquire) == WAKES_PER_THREAD {
+                            Poll::Ready(polls.get())
+                        } else {
+                            Poll::Pending
+                        }
+                    })
+                }));
+                threads.push((fired, waker_slot));
+            }
+            // Let each task park its waker before the threads start.
+            spindle::yield_now().await;
+            let joins: Vec<_> = threads
+                .into_iter()
+                .map(|(fired, waker_slot)| {
+                    std::thread::spawn(move || {
+                        let waker = waker_slot.lock().unwrap().clone().unwrap();
+                        for _ in 0..WAKES_PER_THREAD {
+                            // Publish the event first, then wake: a task
+                            // polled after this wake sees the increment.
+                            fired.fetch_add(1, Ordering::Release);
+                            waker.wake_by_ref();
+                        }
+                    })
+                })
+                .collect();
+            for handle in handles {
+                let polls = handle.await.unwrap();
+                assert!(polls <= WAKES_PER_THREAD + 1, "polled {polls} times");
+            }
+            for join in joins {
+                join.join().unwrap();
+            }
+        });
+        let m = rt.metrics();
+        assert!(m.wakes_remote > 0, "{m:?}");
+        assert!(
+            m.reactor_blocked_turns > 0,
+            "the loop blocked in poll: {m:?}"
+        );
+    });
+}
+
+#[test]
+fn remote_wake_interrupts_a_blocked_poll() {
+    within(Duration::from_secs(30), || {
+        spindle::block_on(async {
+            let (tx, rx) = futures::channel::oneshot::channel();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                tx.send(42).unwrap();
+            });
+            // No timers, no sockets: only the remote wake can end this.
+            assert_eq!(rx.await.unwrap(), 42);
+        })
+    });
+}
+
+#[test]
+fn stale_waker_of_a_finished_task_wakes_nothing_after_slot_reuse() {
+    spindle::block_on(async {
+        // Task A parks its waker, is woken, then finishes.
+        let stale: Rc<RefCell<Option<Waker>>> = Default::default();
+        let a = spindle::spawn({
+            let stale = stale.clone();
+            let mut first = true;
+            poll_fn(move |cx| {
+                if first {
+                    first = false;
+                    *stale.borrow_mut() = Some(cx.waker().clone());
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            })
+        });
+        a.await.unwrap();
+
+        // Task B reuses A's slot (the slab hands out the freed index).
+        let polls = Rc::new(Cell::new(0));
+        let b = spindle::spawn({
+            let polls = polls.clone();
+            poll_fn(move |_cx| {
+                polls.set(polls.get() + 1);
+                Poll::<()>::Pending // never wakes itself
+            })
+        });
+        spindle::yield_now().await;
+        assert_eq!(polls.get(), 1);
+
+        // Waking A's stale waker, locally and from another thread, must not
+        // poll B.
+        let waker = stale.borrow_mut().take().unwrap();
+        waker.wake_by_ref();
+        let remote = waker.clone();
+        std::thread::spawn(move || remote.wake()).join().unwrap();
+        for _ in 0..3 {
+            spindle::yield_now().await;
+        }
+        spindle::time::sleep(Duration::from_millis(5)).await;
+        assert_eq!(polls.get(), 1, "the stale waker polled the new task");
+        b.abort();
+    });
+}
+
+#[test]
+fn waker_can_be_dropped_after_the_runtime() {
+    let kept: Rc<RefCell<Option<Waker>>> = Default::default();
+    {
+        let rt = Runtime::new().unwrap();
+        let kept = kept.clone();
+        rt.block_on(poll_fn(move |cx| {
+            *kept.borrow_mut() = Some(cx.waker().clone());
+            Poll::Ready(())
+        }));
+    }
+    let waker = kept.borrow_mut().take().unwrap();
+    std::thread::spawn(move || waker.wake()).join().unwrap();
+}
