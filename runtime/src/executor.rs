@@ -43,7 +43,9 @@ use slab::Slab;
 
 use crate::context;
 use crate::metrics::{Counters, Metrics};
-use crate::reactor::IoDriver;
+use crate::reactor::{IoDriver, SIGNAL_TOKEN};
+#[cfg(unix)]
+use crate::signal::SignalDriver;
 use crate::task::{join_handle, JoinHandle, Outcome, Task, TaskCell};
 use crate::time::store::TimerStore;
 use crate::waker::{Header, Shared, TaskRef};
@@ -216,6 +218,8 @@ impl Builder {
             deferred: RefCell::new(Vec::new()),
             io: Rc::new(io),
             timers: Rc::new(RefCell::new(TimerStore::new(Instant::now()))),
+            #[cfg(unix)]
+            signals: RefCell::new(None),
             counters: Counters::default(),
             next_id: Cell::new(1),
             fired: RefCell::new(Vec::new()),
@@ -398,6 +402,10 @@ pub(crate) struct Core {
     pub(crate) io: Rc<IoDriver>,
     /// The timer store; armed `Sleep`s keep a clone.
     pub(crate) timers: Rc<RefCell<TimerStore>>,
+    /// The signal self-pipe and listeners, created by the first
+    /// `spindle::signal::signal` call; dispatched on `SIGNAL_TOKEN` events.
+    #[cfg(unix)]
+    signals: RefCell<Option<Rc<SignalDriver>>>,
     /// Counters behind [`Metrics`].
     pub(crate) counters: Counters,
     /// The id of the next spawned task (0 is the `block_on` future).
@@ -528,7 +536,16 @@ impl Core {
         if timeout != Some(Duration::ZERO) {
             Counters::add(&self.counters.reactor_blocked_turns, 1);
         }
-        self.io.poll(timeout, &self.counters, |_, _| {});
+        let mut signalled = false;
+        self.io.poll(timeout, &self.counters, |token, _| {
+            signalled |= token == SIGNAL_TOKEN;
+        });
+        #[cfg(unix)]
+        if signalled {
+            if let Some(signals) = self.signals.borrow().clone() {
+                signals.dispatch();
+            }
+        }
         self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
 
         // Step 3: due timers, then the tasks that yielded.
@@ -543,6 +560,18 @@ impl Core {
         *self.fired.borrow_mut() = fired;
         let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
         deferred.into_iter().for_each(Waker::wake);
+    }
+
+    /// The runtime's signal driver, created on first use.
+    #[cfg(unix)]
+    pub(crate) fn signal_driver(&self) -> io::Result<Rc<SignalDriver>> {
+        let mut slot = self.signals.borrow_mut();
+        if let Some(driver) = &*slot {
+            return Ok(driver.clone());
+        }
+        let driver = Rc::new(SignalDriver::new(self.io.registry())?);
+        *slot = Some(driver.clone());
+        Ok(driver)
     }
 
     /// Snapshot of the counters.

@@ -66,7 +66,8 @@
 //! 6. `registration.rs`: the helper every socket operation goes through.
 //! 7. `time/`: [`time::sleep`], [`time::timeout`], [`time::interval`] and the timer store.
 //! 8. `net/`: [`net::TcpListener`], [`net::TcpStream`].
-//! 9. `yield_now.rs`, `metrics.rs`, `io.rs`: the small pieces.
+//! 9. `signal.rs`: [`signal::ctrl_c`] and [`signal::signal`], through the reactor.
+//! 10. `yield_now.rs`, `metrics.rs`, `io.rs`: the small pieces.
 //!
 //! # Dependencies, and why each is here
 //!
@@ -79,6 +80,8 @@
 //! - `slab`: the task slab, the reactor's registrations and the timer slots:
 //!   vectors with free lists, keyed by index.
 //! - `pin-project-lite`: safe pin projection for [`time::Timeout`].
+//! - `signal-hook`, `signal-hook-mio`: the async-signal-safe handler and
+//!   self-pipe that turn Unix signals into reactor events.
 //!
 //! # Where spindle is simpler than tokio
 //!
@@ -95,6 +98,8 @@ mod metrics;
 pub mod net;
 mod reactor;
 mod registration;
+#[cfg(unix)]
+pub mod signal;
 mod task;
 pub mod time;
 mod waker;

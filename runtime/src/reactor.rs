@@ -213,6 +213,13 @@ impl IoDriver {
         Ok((driver, waker))
     }
 
+    /// The registry, for sources that have no slot of their own (the signal
+    /// self-pipe).
+    #[cfg(unix)]
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// Registers `source` for reading and writing and returns its slot.
     pub(crate) fn register(&self, source: &mut impl Source) -> io::Result<Rc<IoSlot>> {
         let mut slots = self.slots.borrow_mut();

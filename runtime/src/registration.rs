@@ -41,6 +41,34 @@ use mio::event::Source;
 use crate::context;
 use crate::reactor::{Direction, IoDriver, IoSlot, Ready};
 
+/// Whether a short read or write proves the socket drained (see "the
+/// short-read rule" above).
+///
+/// True for the real edge-triggered selectors, epoll and kqueue. Not for
+/// mio's `poll(2)` backend (`--cfg mio_unsupported_force_poll_poll`): it
+/// emulates edge triggering by disarming an fd after each event and
+/// re-arming it only when an operation returns `WouldBlock`, so skipping
+/// that `WouldBlock` would leave the socket disarmed and its task asleep
+/// forever. tokio gates the rule the same way (tokio issue #5866).
+const SHORT_IO_PROVES_DRAINED: bool = cfg!(all(
+    not(mio_unsupported_force_poll_poll),
+    any(
+        target_os = "android",
+        target_os = "linux",
+        target_os = "illumos",
+        target_os = "redox",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "ios",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "tvos",
+        target_os = "visionos",
+        target_os = "watchos",
+    )
+));
+
 /// A registered socket's handle on its reactor slot.
 pub(crate) struct Registration {
     /// The reactor the socket is registered with; kept alive by every socket.
@@ -105,7 +133,7 @@ impl Registration {
     ) -> Poll<io::Result<usize>> {
         let result = self.poll_io(direction, cx, op);
         if let Poll::Ready(Ok(n)) = result {
-            if n > 0 && n < asked {
+            if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
                 self.clear(direction);
             }
         }

@@ -429,11 +429,7 @@ impl TcpStream {
     /// error.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         let registration = self.source.registration();
-        let n = registration.try_io(Direction::Read, || (&*self.source).read(buf))?;
-        if n > 0 && n < buf.len() {
-            registration.clear(Direction::Read);
-        }
-        Ok(n)
+        registration.try_io(Direction::Read, || (&*self.source).read(buf))
     }
 
     /// Writes what fits now, without waiting; `WouldBlock` if the reactor
@@ -449,11 +445,7 @@ impl TcpStream {
     /// error.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         let registration = self.source.registration();
-        let n = registration.try_io(Direction::Write, || (&*self.source).write(buf))?;
-        if n < buf.len() {
-            registration.clear(Direction::Write);
-        }
-        Ok(n)
+        registration.try_io(Direction::Write, || (&*self.source).write(buf))
     }
 
     /// Splits the stream into a read half and a write half that borrow it,
