@@ -173,7 +173,9 @@ impl Shared {
     /// Moves every remotely woken task into `into`. Called by the loop only.
     pub(crate) fn drain_remote(&self, into: &mut impl Extend<TaskRef>) {
         // Clear first, then drain: see "the lost wake-up" in the module doc.
-        if self.notified.swap(false, Ordering::AcqRel) {
+        // The plain load first keeps the common case (no remote wake) free
+        // of a locked instruction.
+        if self.notified.load(Ordering::Relaxed) && self.notified.swap(false, Ordering::AcqRel) {
             let batch =
                 std::mem::take(&mut *self.remote.lock().unwrap_or_else(PoisonError::into_inner));
             into.extend(batch);
