@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 use slab::Slab;
 
 use crate::context;
+use crate::explain::{Explain, Millis, TaskName};
 use crate::metrics::{Counters, Metrics};
 use crate::reactor::{IoDriver, SIGNAL_TOKEN};
 #[cfg(unix)]
@@ -125,6 +126,8 @@ pub struct Builder {
     max_events: usize,
     /// See [`Builder::panic_policy`].
     panic_policy: PanicPolicy,
+    /// See [`Builder::explain`]; `None`: ask `SPINDLE_EXPLAIN` at build.
+    explain: Option<bool>,
 }
 
 impl Builder {
@@ -149,6 +152,7 @@ impl Builder {
             event_interval: Self::DEFAULT_EVENT_INTERVAL,
             max_events: Self::DEFAULT_MAX_EVENTS,
             panic_policy: PanicPolicy::Isolate,
+            explain: None,
         }
     }
 
@@ -196,6 +200,29 @@ impl Builder {
         self
     }
 
+    /// Turns the explain trace on or off: the runtime narrates every turn
+    /// of its loop (which tasks it polls and what they return, where each
+    /// waits, how long it blocks and why, which events and timers woke
+    /// whom) as `tracing` events with target `spindle::explain`, or on
+    /// stderr when no `tracing` subscriber is set. See `explain.rs`.
+    ///
+    /// Without this call, the environment variable `SPINDLE_EXPLAIN=1`
+    /// turns it on; it is read once, by [`build`](Self::build). This call
+    /// overrides the variable either way. When off, the trace costs one
+    /// branch on a `bool` per hook.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().explain(true).build()?;
+    /// rt.block_on(async { spindle::yield_now().await }); // narrated on stderr
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn explain(&mut self, on: bool) -> &mut Builder {
+        self.explain = Some(on);
+        self
+    }
+
     /// Builds the runtime: creates the OS selector and its waker.
     ///
     /// # Examples
@@ -210,14 +237,18 @@ impl Builder {
     /// Fails if the OS refuses an epoll or kqueue instance or the waker's
     /// eventfd or pipe (usually: out of file descriptors).
     pub fn build(&self) -> io::Result<Runtime> {
-        let (io, waker) = IoDriver::new(self.max_events)?;
+        let explain = Rc::new(Explain::new(self.explain.unwrap_or_else(Explain::from_env)));
+        let (io, waker) = IoDriver::new(self.max_events, explain.clone())?;
         let core = Core {
             shared: Arc::new(Shared::new(waker)),
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
             deferred: RefCell::new(Vec::new()),
             io: Rc::new(io),
-            timers: Rc::new(RefCell::new(TimerStore::new(Instant::now()))),
+            timers: Rc::new(RefCell::new(TimerStore::with_explain(
+                Instant::now(),
+                explain.clone(),
+            ))),
             #[cfg(unix)]
             signals: RefCell::new(None),
             counters: Counters::default(),
@@ -225,6 +256,7 @@ impl Builder {
             fired: RefCell::new(Vec::new()),
             event_interval: self.event_interval,
             panic_policy: self.panic_policy,
+            explain,
         };
         Ok(Runtime {
             core: Rc::new(core),
@@ -416,6 +448,9 @@ pub(crate) struct Core {
     event_interval: u32,
     /// See [`Builder::panic_policy`].
     panic_policy: PanicPolicy,
+    /// The explain trace (see `explain.rs`): every hook in the loop first
+    /// checks `explain.on`. Shared with the reactor and the timer store.
+    pub(crate) explain: Rc<Explain>,
 }
 
 impl Core {
@@ -444,6 +479,9 @@ impl Core {
         drop(tasks);
         Counters::add(&self.counters.tasks_spawned, 1);
         Counters::add(&self.counters.tasks_alive, 1);
+        if self.explain.on {
+            self.explain.line(format_args!("spawn task {id}"));
+        }
         self.schedule(task);
         join_handle(cell)
     }
@@ -456,6 +494,12 @@ impl Core {
 
     /// Remembers the waker of a task that yielded (see `yield_now`).
     pub(crate) fn defer(&self, waker: &Waker) {
+        if self.explain.on {
+            let task = TaskName(self.explain.polling());
+            self.explain.line(format_args!(
+                "{task} yields: runnable again after the reactor turn"
+            ));
+        }
         self.deferred.borrow_mut().push(waker.clone());
     }
 
@@ -467,6 +511,9 @@ impl Core {
         let mut cx = Context::from_waker(&main_waker);
         self.schedule(TaskRef::MAIN);
         loop {
+            if self.explain.on {
+                self.explain_turn();
+            }
             // Step 1: poll what is runnable, at most `event_interval` times.
             for _ in 0..self.event_interval {
                 let Some(next) = self.run_queue.borrow_mut().pop_front() else {
@@ -475,7 +522,14 @@ impl Core {
                 if next.is_main() {
                     main.scheduled.swap(false, Ordering::AcqRel);
                     Counters::add(&self.counters.polls, 1);
-                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    if self.explain.on {
+                        self.explain.set_polling(Some(0));
+                    }
+                    let poll = future.as_mut().poll(&mut cx);
+                    if self.explain.on {
+                        self.explain_poll(0, if poll.is_ready() { "Ready" } else { "Pending" });
+                    }
+                    if let Poll::Ready(output) = poll {
                         return output;
                     }
                 } else {
@@ -494,7 +548,20 @@ impl Core {
             _ => return, // a stale wake: the task finished, the slot moved on
         };
         Counters::add(&self.counters.polls, 1);
-        match cell.poll() {
+        if self.explain.on {
+            self.explain.set_polling(Some(task.id));
+        }
+        let outcome = cell.poll();
+        if self.explain.on {
+            let result = match &outcome {
+                Outcome::Pending => "Pending",
+                Outcome::Done if cell.is_cancelled() => "Cancelled",
+                Outcome::Done => "Ready",
+                Outcome::Panicked(_) => "Panicked",
+            };
+            self.explain_poll(task.id, result);
+        }
+        match outcome {
             Outcome::Pending => {}
             Outcome::Done => self.remove(task),
             Outcome::Panicked(payload) => {
@@ -532,6 +599,9 @@ impl Core {
         } else {
             self.timers.borrow_mut().next_timeout(Instant::now())
         };
+        if self.explain.on {
+            self.explain_block(timeout);
+        }
         Counters::add(&self.counters.reactor_turns, 1);
         if timeout != Some(Duration::ZERO) {
             Counters::add(&self.counters.reactor_blocked_turns, 1);
@@ -560,6 +630,39 @@ impl Core {
         *self.fired.borrow_mut() = fired;
         let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
         deferred.into_iter().for_each(Waker::wake);
+    }
+
+    /// Explain trace: the top of a turn of the loop.
+    fn explain_turn(&self) {
+        let turn = self.counters.reactor_turns.get() + 1;
+        let runnable = self.run_queue.borrow().len();
+        self.explain
+            .line(format_args!("turn {turn}: {runnable} runnable"));
+    }
+
+    /// Explain trace: one poll and what it returned.
+    fn explain_poll(&self, id: u64, result: &str) {
+        self.explain.set_polling(None);
+        self.explain
+            .line(format_args!("poll {} -> {result}", TaskName(Some(id))));
+    }
+
+    /// Explain trace: how long the reactor may block, and why.
+    fn explain_block(&self, timeout: Option<Duration>) {
+        match timeout {
+            Some(Duration::ZERO) => {
+                let runnable = self.run_queue.borrow().len() + self.deferred.borrow().len();
+                self.explain
+                    .line(format_args!("no block: {runnable} runnable"));
+            }
+            Some(timeout) => self.explain.line(format_args!(
+                "block in poll: up to {} (next timer)",
+                Millis(timeout)
+            )),
+            None => self.explain.line(format_args!(
+                "block in poll: no timeout (nothing to wait for but I/O)"
+            )),
+        }
     }
 
     /// The runtime's signal driver, created on first use.

@@ -93,6 +93,7 @@
 
 mod context;
 mod executor;
+mod explain;
 pub mod io;
 mod metrics;
 pub mod net;

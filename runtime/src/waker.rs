@@ -38,6 +38,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::Wake;
 
 use crate::context;
+use crate::explain::{Explain, TaskName};
 use crate::metrics::Counters;
 
 /// Names one task: its slot in the task slab, and its unique id.
@@ -107,6 +108,9 @@ impl Wake for Header {
         let local = context::with_core(|core| {
             if Arc::ptr_eq(&core.shared, &self.shared) {
                 Counters::add(&core.counters.wakes_local, 1);
+                if core.explain.on {
+                    explain_wake(&core.explain, self.task);
+                }
                 core.schedule(self.task);
                 true
             } else {
@@ -117,6 +121,19 @@ impl Wake for Header {
         if local != Some(true) {
             self.shared.schedule_remote(self.task);
         }
+    }
+}
+
+/// Explain trace: a wake from inside a poll (a `JoinHandle`, a channel, a
+/// task waking itself). Wakes from the reactor and the timers happen
+/// outside any poll and have their own lines.
+fn explain_wake(explain: &Explain, task: TaskRef) {
+    if let Some(by) = explain.polling() {
+        explain.line(format_args!(
+            "{} wakes {}",
+            TaskName(Some(by)),
+            TaskName(Some(task.id))
+        ));
     }
 }
 
