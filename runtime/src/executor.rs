@@ -256,6 +256,7 @@ impl Builder {
             fired: RefCell::new(Vec::new()),
             event_interval: self.event_interval,
             panic_policy: self.panic_policy,
+            explain_on: explain.on,
             explain,
         };
         Ok(Runtime {
@@ -448,9 +449,13 @@ pub(crate) struct Core {
     event_interval: u32,
     /// See [`Builder::panic_policy`].
     panic_policy: PanicPolicy,
-    /// The explain trace (see `explain.rs`): every hook in the loop first
-    /// checks `explain.on`. Shared with the reactor and the timer store.
+    /// The explain trace (see `explain.rs`). Shared with the reactor and
+    /// the timer store.
     pub(crate) explain: Rc<Explain>,
+    /// A copy of `explain.on`, fixed at build, beside the loop's other
+    /// fields: every hook in the loop is one load of this `bool` and one
+    /// branch, with no pointer to follow.
+    pub(crate) explain_on: bool,
 }
 
 impl Core {
@@ -479,7 +484,7 @@ impl Core {
         drop(tasks);
         Counters::add(&self.counters.tasks_spawned, 1);
         Counters::add(&self.counters.tasks_alive, 1);
-        if self.explain.on {
+        if self.explain_on {
             self.explain.line(format_args!("spawn task {id}"));
         }
         self.schedule(task);
@@ -494,7 +499,7 @@ impl Core {
 
     /// Remembers the waker of a task that yielded (see `yield_now`).
     pub(crate) fn defer(&self, waker: &Waker) {
-        if self.explain.on {
+        if self.explain_on {
             let task = TaskName(self.explain.polling());
             self.explain.line(format_args!(
                 "{task} yields: runnable again after the reactor turn"
@@ -511,7 +516,7 @@ impl Core {
         let mut cx = Context::from_waker(&main_waker);
         self.schedule(TaskRef::MAIN);
         loop {
-            if self.explain.on {
+            if self.explain_on {
                 self.explain_turn();
             }
             // Step 1: poll what is runnable, at most `event_interval` times.
@@ -522,11 +527,11 @@ impl Core {
                 if next.is_main() {
                     main.scheduled.swap(false, Ordering::AcqRel);
                     Counters::add(&self.counters.polls, 1);
-                    if self.explain.on {
+                    if self.explain_on {
                         self.explain.set_polling(Some(0));
                     }
                     let poll = future.as_mut().poll(&mut cx);
-                    if self.explain.on {
+                    if self.explain_on {
                         self.explain_poll(0, if poll.is_ready() { "Ready" } else { "Pending" });
                     }
                     if let Poll::Ready(output) = poll {
@@ -548,11 +553,11 @@ impl Core {
             _ => return, // a stale wake: the task finished, the slot moved on
         };
         Counters::add(&self.counters.polls, 1);
-        if self.explain.on {
+        if self.explain_on {
             self.explain.set_polling(Some(task.id));
         }
         let outcome = cell.poll();
-        if self.explain.on {
+        if self.explain_on {
             let result = match &outcome {
                 Outcome::Pending => "Pending",
                 Outcome::Done if cell.is_cancelled() => "Cancelled",
@@ -599,7 +604,7 @@ impl Core {
         } else {
             self.timers.borrow_mut().next_timeout(Instant::now())
         };
-        if self.explain.on {
+        if self.explain_on {
             self.explain_block(timeout);
         }
         Counters::add(&self.counters.reactor_turns, 1);

@@ -251,6 +251,8 @@ pub(crate) struct IoDriver {
     /// The runtime's explain trace; read by `Registration::poll_ready`
     /// (who waits where) and by `poll` (which events woke whom).
     pub(crate) explain: Rc<Explain>,
+    /// A copy of `explain.on`, so the hooks test a plain `bool` field.
+    pub(crate) explain_on: bool,
 }
 
 impl IoDriver {
@@ -269,6 +271,7 @@ impl IoDriver {
             slots: RefCell::new(Slab::new()),
             next_generation: Cell::new(0),
             to_wake: RefCell::new(Vec::new()),
+            explain_on: explain.on,
             explain,
         };
         Ok((driver, waker))
@@ -335,7 +338,7 @@ impl IoDriver {
         mut on_event: impl FnMut(Token, Ready),
     ) {
         let mut events = self.events.borrow_mut();
-        let explain = self.explain.on;
+        let explain = self.explain_on;
         let started = if explain { Some(Instant::now()) } else { None };
         // Step 1: sleep in the kernel. mio rounds the timeout up to the next
         // millisecond, so a timer is never reported early.

@@ -91,7 +91,7 @@ impl Registration {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             slot => *slot = Some(cx.waker().clone()),
         }
-        if self.driver.explain.on {
+        if self.driver.explain_on {
             self.explain_wait(direction);
         }
         Poll::Pending

@@ -108,7 +108,7 @@ impl Wake for Header {
         let local = context::with_core(|core| {
             if Arc::ptr_eq(&core.shared, &self.shared) {
                 Counters::add(&core.counters.wakes_local, 1);
-                if core.explain.on {
+                if core.explain_on {
                     explain_wake(&core.explain, self.task);
                 }
                 core.schedule(self.task);
