@@ -94,6 +94,8 @@
 mod context;
 mod executor;
 mod explain;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 mod metrics;
 pub mod net;
