@@ -8,12 +8,16 @@
 //! here, so the runtime's fallback writer prints the lines), for example:
 //!
 //! ```text
+//! spindle::explain: task 2 waits: token 1 read
 //! spindle::explain: poll task 2 -> Pending
-//! spindle::explain: task 2 waits: token 2 read
 //! spindle::explain: block in poll: no timeout (nothing to wait for but I/O)
-//! spindle::explain: poll returned 1 event after 0.1ms
-//! spindle::explain: event token 2: READABLE|WRITABLE -> wake task 2
+//! spindle::explain: poll returned 2 events after 0.0ms
+//! spindle::explain: event token 1: READABLE|WRITABLE -> wake task 2
 //! ```
+//!
+//! Task 1 is the server's accept loop, tasks 2 and 3 the clients, tasks 4
+//! and 5 the echo tasks; token 0 is the listener, 1 and 2 the clients'
+//! sockets, 3 and 4 the accepted ones.
 //!
 //! Read it next to the loop in the crate documentation: each line names the
 //! step that wrote it.

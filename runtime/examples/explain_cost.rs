@@ -71,7 +71,7 @@ fn main() -> std::io::Result<()> {
         })
     });
     println!(
-        "tcp ping-pong  {:>8.1} us/rt  ({ROUND_TRIPS} round trips, best of 5)",
+        "tcp ping-pong  {:>8.2} us/rt  ({ROUND_TRIPS} round trips, best of 5)",
         ping.as_nanos() as f64 / 1000.0 / f64::from(ROUND_TRIPS)
     );
     Ok(())

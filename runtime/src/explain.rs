@@ -8,13 +8,27 @@
 //! then reads like this (from `cargo run -p spindle --example explain`):
 //!
 //! ```text
-//! turn 4: 1 runnable
+//! turn 2: 3 runnable
+//! spawn task 4
+//! spawn task 5
+//! poll task 1 -> Ready
+//! task 2 waits: token 1 read
 //! poll task 2 -> Pending
-//! task 2 waits: token 2 read
+//! task 3 waits: token 2 read
+//! poll task 3 -> Pending
+//! task 4 waits: token 3 read
+//! poll task 4 -> Pending
+//! task 5 waits: token 4 read
+//! poll task 5 -> Pending
 //! block in poll: no timeout (nothing to wait for but I/O)
-//! poll returned 1 event after 0.1ms
-//! event token 2: READABLE|WRITABLE -> wake task 2
+//! poll returned 2 events after 0.0ms
+//! event token 3: READABLE|WRITABLE -> wake task 4
+//! event token 4: READABLE|WRITABLE -> wake task 5
 //! ```
+//!
+//! Lines written *during* a poll (where the task left its waker, whom it
+//! woke, what it spawned) come just before that poll's `-> Pending` or
+//! `-> Ready` line.
 //!
 //! # What each line means
 //!
