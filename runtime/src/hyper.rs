@@ -53,7 +53,8 @@
 //! calls that hand out and then commit the uninitialised bytes are
 //! `unsafe`. These are the only `unsafe` blocks in the runtime, and only
 //! with this feature on; see `# Safety` on `read_uninit`. tokio's
-//! `TokioIo` adapter does the same.
+//! `TokioIo` adapter does the same. `.ci/run` runs `tests/hyper.rs` under
+//! valgrind, which reports any read of uninitialised memory.
 //!
 //! The `recv` runs inside mio's `TcpStream::try_io`, which is mio's hook for
 //! syscalls it does not make itself: on mio's `poll(2)` backend it re-arms
