@@ -69,7 +69,8 @@
 //!
 //! # Reading order
 //!
-//! 1. `executor.rs`: [`Runtime`], [`Builder`], the loop.
+//! 1. `executor.rs`: [`Runtime`], the loop; `builder.rs`: [`Builder`],
+//!    [`PanicPolicy`].
 //! 2. `task.rs`: [`spawn`], [`JoinHandle`], [`JoinError`], a task's lifecycle.
 //! 3. `waker.rs`: how a wake reaches the run queue, from this thread or another.
 //! 4. `context.rs`: how [`spawn`] finds the running runtime.
@@ -116,6 +117,7 @@
 //! wheel; and there is no cooperative budget that forces a task reading a
 //! flood of ready data to yield. Each file says where it simplifies.
 
+mod builder;
 mod context;
 mod executor;
 mod explain;
@@ -134,7 +136,8 @@ pub mod time;
 mod waker;
 mod yield_now;
 
-pub use executor::{block_on, Builder, PanicPolicy, Runtime};
+pub use builder::{Builder, PanicPolicy};
+pub use executor::{block_on, Runtime};
 pub use metrics::Metrics;
 pub use task::{spawn, JoinError, JoinHandle};
 pub use yield_now::yield_now;
