@@ -443,7 +443,7 @@ impl Core {
     /// yielded tasks.
     fn turn(&self) {
         // Step 2: wakes from other threads, then the kernel.
-        self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
+        self.drain_remote();
         let runnable = !self.run_queue.borrow().is_empty() || !self.deferred.borrow().is_empty();
         let timeout = if runnable {
             Some(Duration::ZERO)
@@ -467,7 +467,7 @@ impl Core {
                 signals.dispatch();
             }
         }
-        self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
+        self.drain_remote();
 
         // Step 3: due timers, then the tasks that yielded.
         let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
@@ -481,6 +481,28 @@ impl Core {
         *self.fired.borrow_mut() = fired;
         let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
         deferred.into_iter().for_each(Waker::wake);
+    }
+
+    /// Moves tasks woken from other threads onto the run queue.
+    fn drain_remote(&self) {
+        let before = if self.explain_on {
+            self.run_queue.borrow().len()
+        } else {
+            0
+        };
+        self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
+        if self.explain_on {
+            self.explain_remote(before);
+        }
+    }
+
+    /// Explain trace: the tasks a remote drain put on the run queue.
+    fn explain_remote(&self, before: usize) {
+        let run_queue = self.run_queue.borrow();
+        for task in run_queue.iter().skip(before) {
+            self.explain
+                .line(format_args!("remote wake -> {}", TaskName(Some(task.id))));
+        }
     }
 
     /// Explain trace: the top of a turn of the loop.
@@ -523,7 +545,7 @@ impl Core {
         if let Some(driver) = &*slot {
             return Ok(driver.clone());
         }
-        let driver = Rc::new(SignalDriver::new(self.io.registry())?);
+        let driver = Rc::new(SignalDriver::new(self.io.registry(), self.explain.clone())?);
         *slot = Some(driver.clone());
         Ok(driver)
     }

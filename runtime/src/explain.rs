@@ -38,15 +38,17 @@
 //! | `spawn task N` | `Core::spawn` | a task was created and queued |
 //! | `poll task N -> Pending` / `-> Ready` / `-> Panicked` / `-> Cancelled` | `Core::run`, `Core::run_task` | one poll and its result (`block_on` is the future given to `block_on`) |
 //! | `task N waits: token T read` / `write` | `Registration::poll_ready` | the task parked its waker in a socket's reactor slot |
-//! | `task N waits: timer at +Dms` | `Sleep::poll` | the task parked its waker in a timer, due D ms from now |
-//! | `task N yields` | `Core::defer` | `yield_now`: polled again after the reactor turn |
+//! | `task N waits: timer at +Dms` | `TimerStore::insert` / `poll` (from `Sleep::poll`) | the task parked its waker in a timer, due D ms from now (rounded up to the timer tick) |
+//! | `task N yields: runnable again after the reactor turn` | `Core::defer` | `yield_now`: polled again after the reactor turn |
 //! | `task N wakes task M` | `waker.rs` | a wake from inside a poll (a `JoinHandle`, a channel) |
 //! | `block in poll: up to Dms (next timer)` / `no timeout (nothing to wait for but I/O)` | `Core::turn` | the loop sleeps in `epoll_wait`/`kevent`, and why that long |
 //! | `no block: K runnable` | `Core::turn` | tasks are runnable, so the reactor is only peeked at |
-//! | `poll returned E events after Dms` | `Core::turn` | the kernel's answer |
+//! | `poll returned E events after Dms` | `IoDriver::poll` | the kernel's answer, and how long it took |
 //! | `event token T: READABLE -> wake task N` | `IoDriver::poll` | readiness for a socket and whom it woke (`wakes nobody`: no task was waiting) |
-//! | `event waker: wake from another thread` / `event signals` | `IoDriver::poll` | the runtime's own tokens |
-//! | `timer fired -> wake task N` | `Core::turn` | a due timer and whom it woke |
+//! | `event waker: wake from another thread` / `event signals: a signal arrived` | `IoDriver::poll` | the runtime's own tokens |
+//! | `timer fired -> wake task N` | `TimerStore::advance` | a due timer and whom it woke |
+//! | `remote wake -> task N` | `Core::drain_remote` | a wake from another thread reached the run queue |
+//! | `task N waits: signal S` / `signal S delivered -> wake K listeners` | `signal.rs` | signal listeners |
 //!
 //! Tokens are shown as the slab index of the socket's reactor slot (the low
 //! half of the mio `Token`); the generation in the high half is left out to

@@ -264,3 +264,65 @@ fn no_env_var_means_off() {
     let stderr = child_stderr(&[]);
     assert!(!stderr.contains("spindle::explain"), "{stderr}");
 }
+
+#[test]
+fn a_wake_from_another_thread_is_narrated() {
+    let recorder = Recorder::default();
+    tracing::subscriber::with_default(recorder.clone(), || {
+        let rt = spindle::Runtime::builder().explain(true).build().unwrap();
+        rt.block_on(async {
+            let (tx, rx) = futures::channel::oneshot::channel();
+            let waiter = spindle::spawn(async move { rx.await.unwrap() });
+            spindle::yield_now().await; // let the waiter park its waker
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                tx.send(5).unwrap();
+            });
+            assert_eq!(waiter.await.unwrap(), 5);
+        });
+    });
+    let trace = recorder.lines();
+    assert_in_order(
+        &trace,
+        &[
+            "spawn task 1",
+            "poll task 1 -> Pending",
+            "remote wake -> task 1",
+            "poll task 1 -> Ready",
+        ],
+    );
+    // The `mio::Waker` interrupted the poll (usually a blocked one; the
+    // order against the drain depends on when the other thread ran).
+    assert_in_order(&trace, &["event waker: wake from another thread"]);
+}
+
+#[test]
+#[cfg(unix)]
+fn signal_listeners_and_deliveries_are_narrated() {
+    let recorder = Recorder::default();
+    tracing::subscriber::with_default(recorder.clone(), || {
+        let rt = spindle::Runtime::builder().explain(true).build().unwrap();
+        rt.block_on(async {
+            use spindle::signal::{signal, SignalKind};
+            let mut usr2 = signal(SignalKind::user_defined2()).unwrap();
+            std::thread::spawn(|| {
+                std::thread::sleep(Duration::from_millis(10));
+                // SAFETY: kill(2) with our own pid and a valid signal number
+                // has no memory-safety preconditions.
+                assert_eq!(unsafe { libc::kill(libc::getpid(), libc::SIGUSR2) }, 0);
+            });
+            usr2.recv().await;
+        });
+    });
+    let usr2 = libc::SIGUSR2;
+    assert_in_order(
+        &recorder.lines(),
+        &[
+            &format!("block_on waits: signal {usr2}"),
+            "poll block_on -> Pending",
+            "event signals: a signal arrived",
+            &format!("signal {usr2} delivered -> wake 1 listener"),
+            "poll block_on -> Ready",
+        ],
+    );
+}
