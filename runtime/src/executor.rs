@@ -41,7 +41,9 @@ use std::time::{Duration, Instant};
 
 use slab::Slab;
 
+use crate::builder::{Builder, PanicPolicy};
 use crate::context;
+use crate::explain::{Explain, Millis, TaskName};
 use crate::metrics::{Counters, Metrics};
 use crate::reactor::{IoDriver, SIGNAL_TOKEN};
 #[cfg(unix)]
@@ -74,168 +76,6 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         Err(err) => panic!("spindle::block_on: could not create a runtime: {err}"),
     };
     runtime.block_on(future)
-}
-
-/// What happens when a spawned task panics.
-///
-/// # Examples
-///
-/// ```
-/// use spindle::{PanicPolicy, Runtime};
-///
-/// let rt = Runtime::builder().panic_policy(PanicPolicy::FailFast).build()?;
-/// let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-///     rt.block_on(async {
-///         spindle::spawn(async { panic!("task failed") });
-///         spindle::yield_now().await;
-///     })
-/// }));
-/// assert!(result.is_err());
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PanicPolicy {
-    /// The panic ends that task only; its [`JoinHandle`] yields
-    /// [`JoinError::Panicked`](crate::JoinError::Panicked) and the runtime
-    /// goes on. The default, as in tokio.
-    #[default]
-    Isolate,
-    /// The panic propagates out of `block_on`, ending the program unless the
-    /// caller catches it: for tests and programs that prefer to fail fast.
-    FailFast,
-}
-
-/// Configures and builds a [`Runtime`].
-///
-/// # Examples
-///
-/// ```
-/// let rt = spindle::Runtime::builder()
-///     .event_interval(31)
-///     .max_events(256)
-///     .build()?;
-/// assert_eq!(rt.block_on(async { 1 }), 1);
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct Builder {
-    /// See [`Builder::event_interval`].
-    event_interval: u32,
-    /// See [`Builder::max_events`].
-    max_events: usize,
-    /// See [`Builder::panic_policy`].
-    panic_policy: PanicPolicy,
-}
-
-impl Builder {
-    /// Polls between two reactor turns when tasks stay runnable. 61 is
-    /// tokio's value: large enough to amortise the `epoll_wait`, small enough
-    /// that sockets and timers wait for at most a few dozen polls.
-    const DEFAULT_EVENT_INTERVAL: u32 = 61;
-    /// Events taken from the kernel per reactor turn. 1024 is tokio's value;
-    /// more events stay queued in the kernel for the next turn.
-    const DEFAULT_MAX_EVENTS: usize = 1024;
-
-    /// A builder with the default settings.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let rt = spindle::Builder::new().build()?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn new() -> Builder {
-        Builder {
-            event_interval: Self::DEFAULT_EVENT_INTERVAL,
-            max_events: Self::DEFAULT_MAX_EVENTS,
-            panic_policy: PanicPolicy::Isolate,
-        }
-    }
-
-    /// Sets how many task polls may run between two reactor turns (default
-    /// 61). Values below 1 are treated as 1.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let rt = spindle::Runtime::builder().event_interval(1).build()?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn event_interval(&mut self, polls: u32) -> &mut Builder {
-        self.event_interval = polls.max(1);
-        self
-    }
-
-    /// Sets how many events one reactor turn takes from the kernel (default
-    /// 1024). Values below 1 are treated as 1.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let rt = spindle::Runtime::builder().max_events(64).build()?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn max_events(&mut self, events: usize) -> &mut Builder {
-        self.max_events = events.max(1);
-        self
-    }
-
-    /// Sets what a panic in a spawned task does (default
-    /// [`PanicPolicy::Isolate`]).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let rt = spindle::Runtime::builder()
-    ///     .panic_policy(spindle::PanicPolicy::Isolate)
-    ///     .build()?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn panic_policy(&mut self, policy: PanicPolicy) -> &mut Builder {
-        self.panic_policy = policy;
-        self
-    }
-
-    /// Builds the runtime: creates the OS selector and its waker.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let rt = spindle::Runtime::builder().build()?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Fails if the OS refuses an epoll or kqueue instance or the waker's
-    /// eventfd or pipe (usually: out of file descriptors).
-    pub fn build(&self) -> io::Result<Runtime> {
-        let (io, waker) = IoDriver::new(self.max_events)?;
-        let core = Core {
-            shared: Arc::new(Shared::new(waker)),
-            run_queue: RefCell::new(VecDeque::new()),
-            tasks: RefCell::new(Slab::new()),
-            deferred: RefCell::new(Vec::new()),
-            io: Rc::new(io),
-            timers: Rc::new(RefCell::new(TimerStore::new(Instant::now()))),
-            #[cfg(unix)]
-            signals: RefCell::new(None),
-            counters: Counters::default(),
-            next_id: Cell::new(1),
-            to_wake: RefCell::new(Vec::new()),
-            event_interval: self.event_interval,
-            panic_policy: self.panic_policy,
-        };
-        Ok(Runtime {
-            core: Rc::new(core),
-        })
-    }
-}
-
-impl Default for Builder {
-    fn default() -> Builder {
-        Builder::new()
-    }
 }
 
 /// A single-threaded async runtime: an executor, a reactor and timers.
@@ -273,6 +113,13 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// Wraps a freshly built core; used by [`Builder::build`].
+    pub(crate) fn from_core(core: Core) -> Runtime {
+        Runtime {
+            core: Rc::new(core),
+        }
+    }
+
     /// Creates a runtime with the default settings.
     ///
     /// # Examples
@@ -417,9 +264,48 @@ pub(crate) struct Core {
     event_interval: u32,
     /// See [`Builder::panic_policy`].
     panic_policy: PanicPolicy,
+    /// The explain trace (see `explain.rs`). Shared with the reactor and
+    /// the timer store.
+    pub(crate) explain: Rc<Explain>,
+    /// A copy of `explain.on`, fixed at build, beside the loop's other
+    /// fields: every hook in the loop is one load of this `bool` and one
+    /// branch, with no pointer to follow.
+    pub(crate) explain_on: bool,
 }
 
 impl Core {
+    /// Creates the core: the selector and its waker, the timer store, an
+    /// empty run queue and task slab. Called by [`Builder::build`].
+    pub(crate) fn new(
+        max_events: usize,
+        event_interval: u32,
+        panic_policy: PanicPolicy,
+        explain: bool,
+    ) -> io::Result<Core> {
+        let explain = Rc::new(Explain::new(explain));
+        let (io, waker) = IoDriver::new(max_events, explain.clone())?;
+        Ok(Core {
+            shared: Arc::new(Shared::new(waker)),
+            run_queue: RefCell::new(VecDeque::new()),
+            tasks: RefCell::new(Slab::new()),
+            deferred: RefCell::new(Vec::new()),
+            io: Rc::new(io),
+            timers: Rc::new(RefCell::new(TimerStore::with_explain(
+                Instant::now(),
+                explain.clone(),
+            ))),
+            #[cfg(unix)]
+            signals: RefCell::new(None),
+            counters: Counters::default(),
+            next_id: Cell::new(1),
+            to_wake: RefCell::new(Vec::new()),
+            event_interval,
+            panic_policy,
+            explain_on: explain.on,
+            explain,
+        })
+    }
+
     /// Creates a task for `future`, schedules it, and returns its handle.
     pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -445,6 +331,9 @@ impl Core {
         drop(tasks);
         Counters::add(&self.counters.tasks_spawned, 1);
         Counters::add(&self.counters.tasks_alive, 1);
+        if self.explain_on {
+            self.explain.line(format_args!("spawn task {id}"));
+        }
         self.schedule(task);
         join_handle(cell)
     }
@@ -457,6 +346,12 @@ impl Core {
 
     /// Remembers the waker of a task that yielded (see `yield_now`).
     pub(crate) fn defer(&self, waker: &Waker) {
+        if self.explain_on {
+            let task = TaskName(self.explain.polling());
+            self.explain.line(format_args!(
+                "{task} yields: runnable again after the reactor turn"
+            ));
+        }
         self.deferred.borrow_mut().push(waker.clone());
     }
 
@@ -468,6 +363,9 @@ impl Core {
         let mut cx = Context::from_waker(&main_waker);
         self.schedule(TaskRef::MAIN);
         loop {
+            if self.explain_on {
+                self.explain_turn();
+            }
             // Step 1: poll what is runnable, at most `event_interval` times.
             for _ in 0..self.event_interval {
                 let Some(next) = self.run_queue.borrow_mut().pop_front() else {
@@ -476,7 +374,14 @@ impl Core {
                 if next.is_main() {
                     main.scheduled.swap(false, Ordering::AcqRel);
                     Counters::add(&self.counters.polls, 1);
-                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    if self.explain_on {
+                        self.explain.set_polling(Some(0));
+                    }
+                    let poll = future.as_mut().poll(&mut cx);
+                    if self.explain_on {
+                        self.explain_poll(0, if poll.is_ready() { "Ready" } else { "Pending" });
+                    }
+                    if let Poll::Ready(output) = poll {
                         return output;
                     }
                 } else {
@@ -495,7 +400,20 @@ impl Core {
             _ => return, // a stale wake: the task finished, the slot moved on
         };
         Counters::add(&self.counters.polls, 1);
-        match cell.poll() {
+        if self.explain_on {
+            self.explain.set_polling(Some(task.id));
+        }
+        let outcome = cell.poll();
+        if self.explain_on {
+            let result = match &outcome {
+                Outcome::Pending => "Pending",
+                Outcome::Done if cell.is_cancelled() => "Cancelled",
+                Outcome::Done => "Ready",
+                Outcome::Panicked(_) => "Panicked",
+            };
+            self.explain_poll(task.id, result);
+        }
+        match outcome {
             Outcome::Pending => {}
             Outcome::Done => self.remove(task),
             Outcome::Panicked(payload) => {
@@ -526,13 +444,16 @@ impl Core {
     /// yielded tasks.
     fn turn(&self) {
         // Step 2: wakes from other threads, then the kernel.
-        self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
+        self.drain_remote();
         let runnable = !self.run_queue.borrow().is_empty() || !self.deferred.borrow().is_empty();
         let timeout = if runnable {
             Some(Duration::ZERO)
         } else {
             self.timers.borrow_mut().next_timeout(Instant::now())
         };
+        if self.explain_on {
+            self.explain_block(timeout);
+        }
         Counters::add(&self.counters.reactor_turns, 1);
         if timeout != Some(Duration::ZERO) {
             Counters::add(&self.counters.reactor_blocked_turns, 1);
@@ -547,7 +468,7 @@ impl Core {
                 signals.dispatch();
             }
         }
-        self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
+        self.drain_remote();
 
         // Step 3: due timers, then the tasks that yielded. One buffer, kept
         // between turns, collects both so no turn allocates.
@@ -566,6 +487,61 @@ impl Core {
         *self.to_wake.borrow_mut() = to_wake;
     }
 
+    /// Moves tasks woken from other threads onto the run queue.
+    fn drain_remote(&self) {
+        let before = if self.explain_on {
+            self.run_queue.borrow().len()
+        } else {
+            0
+        };
+        self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
+        if self.explain_on {
+            self.explain_remote(before);
+        }
+    }
+
+    /// Explain trace: the tasks a remote drain put on the run queue.
+    fn explain_remote(&self, before: usize) {
+        let run_queue = self.run_queue.borrow();
+        for task in run_queue.iter().skip(before) {
+            self.explain
+                .line(format_args!("remote wake -> {}", TaskName(Some(task.id))));
+        }
+    }
+
+    /// Explain trace: the top of a turn of the loop.
+    fn explain_turn(&self) {
+        let turn = self.counters.reactor_turns.get() + 1;
+        let runnable = self.run_queue.borrow().len();
+        self.explain
+            .line(format_args!("turn {turn}: {runnable} runnable"));
+    }
+
+    /// Explain trace: one poll and what it returned.
+    fn explain_poll(&self, id: u64, result: &str) {
+        self.explain.set_polling(None);
+        self.explain
+            .line(format_args!("poll {} -> {result}", TaskName(Some(id))));
+    }
+
+    /// Explain trace: how long the reactor may block, and why.
+    fn explain_block(&self, timeout: Option<Duration>) {
+        match timeout {
+            Some(Duration::ZERO) => {
+                let runnable = self.run_queue.borrow().len() + self.deferred.borrow().len();
+                self.explain
+                    .line(format_args!("no block: {runnable} runnable"));
+            }
+            Some(timeout) => self.explain.line(format_args!(
+                "block in poll: up to {} (next timer)",
+                Millis(timeout)
+            )),
+            None => self.explain.line(format_args!(
+                "block in poll: no timeout (nothing to wait for but I/O)"
+            )),
+        }
+    }
+
     /// The runtime's signal driver, created on first use.
     #[cfg(unix)]
     pub(crate) fn signal_driver(&self) -> io::Result<Rc<SignalDriver>> {
@@ -573,7 +549,7 @@ impl Core {
         if let Some(driver) = &*slot {
             return Ok(driver.clone());
         }
-        let driver = Rc::new(SignalDriver::new(self.io.registry())?);
+        let driver = Rc::new(SignalDriver::new(self.io.registry(), self.explain.clone())?);
         *slot = Some(driver.clone());
         Ok(driver)
     }

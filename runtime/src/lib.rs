@@ -39,6 +39,13 @@
 //! After 61 task polls in a row the loop turns the reactor with a zero
 //! timeout, so busy tasks cannot starve sockets and timers.
 //!
+//! New to event loops? Start with the [`guide`]: it walks from a spinning
+//! accept loop, through a readiness loop on mio and a hand-written future,
+//! to this loop. To watch the loop run, turn on the explain trace with
+//! [`Builder::explain`] or `SPINDLE_EXPLAIN=1`: every turn is narrated in
+//! plain words (`poll task 3 -> Pending`, `block in poll: up to 20ms (next
+//! timer)`, `event token 1: READABLE -> wake task 3`).
+//!
 //! # Glossary
 //!
 //! - **task**: a spawned future, stored in the runtime's task slab until it
@@ -55,10 +62,15 @@
 //!   (read, write, closed, error), kept until an operation proves otherwise.
 //! - **timer**: a deadline with a waker, kept in the timer store; the loop
 //!   never sleeps past the earliest one.
+//! - **datagram**: one UDP message; [`net::UdpSocket`] sends and receives
+//!   whole datagrams, never merged or split.
+//! - **explain trace**: the runtime's narration of its own loop, one line
+//!   per step, as `tracing` events with target `spindle::explain`.
 //!
 //! # Reading order
 //!
-//! 1. `executor.rs`: [`Runtime`], [`Builder`], the loop.
+//! 1. `executor.rs`: [`Runtime`], the loop; `builder.rs`: [`Builder`],
+//!    [`PanicPolicy`].
 //! 2. `task.rs`: [`spawn`], [`JoinHandle`], [`JoinError`], a task's lifecycle.
 //! 3. `waker.rs` and `remote.rs`: how a wake reaches the run queue, from this
 //!    thread or another.
@@ -66,9 +78,16 @@
 //! 5. `reactor.rs`: `mio::Poll`, tokens, readiness, event dispatch.
 //! 6. `registration.rs`: the helper every socket operation goes through.
 //! 7. `time/`: [`time::sleep`], [`time::timeout`], [`time::interval`] and the timer store.
-//! 8. `net/`: [`net::TcpListener`], [`net::TcpStream`].
+//! 8. `net/`: [`net::TcpListener`], [`net::TcpStream`] (`tcp/`),
+//!    [`net::UdpSocket`] (`udp.rs`), `UnixListener` and `UnixStream`
+//!    (`unix/`, Unix only).
 //! 9. `signal.rs`: [`signal::ctrl_c`] and [`signal::signal`], through the reactor.
-//! 10. `yield_now.rs`, `metrics.rs`, `io.rs`: the small pieces.
+//! 10. `explain.rs`: the explain trace, and how a waker is traced back to
+//!     its task.
+//! 11. `yield_now.rs`, `metrics.rs`, `io.rs`: the small pieces.
+//! 12. `hyper.rs` (feature `hyper`): hyper 1.x on spindle.
+//!
+//! The [`guide`] (`guide.rs`) is a chapter to read before all of these.
 //!
 //! # Dependencies, and why each is here
 //!
@@ -83,6 +102,13 @@
 //! - `pin-project-lite`: safe pin projection for [`time::Timeout`].
 //! - `signal-hook`, `signal-hook-mio`: the async-signal-safe handler and
 //!   self-pipe that turn Unix signals into reactor events.
+//! - `tracing`: the explain trace is emitted as `tracing` events, so an
+//!   application that already uses `tracing` can filter, record or ship it
+//!   with its own subscriber instead of a spindle-specific logger. Without
+//!   the default features it is a small crate, and with the trace off none
+//!   of its macros is reached.
+//! - `hyper` (optional, feature `hyper`): only for the adapter in
+//!   `hyper.rs`.
 //!
 //! # Where spindle is simpler than tokio
 //!
@@ -92,8 +118,13 @@
 //! wheel; and there is no cooperative budget that forces a task reading a
 //! flood of ready data to yield. Each file says where it simplifies.
 
+mod builder;
 mod context;
 mod executor;
+mod explain;
+pub mod guide;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 mod metrics;
 pub mod net;
@@ -107,7 +138,8 @@ pub mod time;
 mod waker;
 mod yield_now;
 
-pub use executor::{block_on, Builder, PanicPolicy, Runtime};
+pub use builder::{Builder, PanicPolicy};
+pub use executor::{block_on, Runtime};
 pub use metrics::Metrics;
 pub use task::{spawn, JoinError, JoinHandle};
 pub use yield_now::yield_now;

@@ -31,12 +31,13 @@ use std::fmt;
 use std::io;
 use std::rc::Rc;
 use std::task::Waker;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mio::event::Source;
 use mio::{Events, Interest, Poll, Registry, Token};
 use slab::Slab;
 
+use crate::explain::{Explain, Millis, TaskName};
 use crate::metrics::Counters;
 
 /// The token of the runtime's `mio::Waker`. Never a socket's token: socket
@@ -101,6 +102,33 @@ impl Ready {
     }
 }
 
+/// `READABLE|WRITABLE`: the explain trace's spelling.
+impl fmt::Display for Ready {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = [
+            (Ready::READABLE, "READABLE"),
+            (Ready::WRITABLE, "WRITABLE"),
+            (Ready::READ_CLOSED, "READ_CLOSED"),
+            (Ready::WRITE_CLOSED, "WRITE_CLOSED"),
+            (Ready::ERROR, "ERROR"),
+        ];
+        let mut first = true;
+        for (bit, name) in names {
+            if self.intersects(bit) {
+                if !first {
+                    f.write_str("|")?;
+                }
+                f.write_str(name)?;
+                first = false;
+            }
+        }
+        if first {
+            f.write_str("NONE")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Debug for Ready {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names = [
@@ -143,6 +171,14 @@ impl Direction {
         }
     }
 
+    /// `read` or `write`, for the explain trace.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Direction::Read => "read",
+            Direction::Write => "write",
+        }
+    }
+
     /// The bit an operation clears when it proves the socket drained.
     pub(crate) fn clearable(self) -> Ready {
         match self {
@@ -166,6 +202,9 @@ pub(crate) struct IoSlot {
     /// The waker of the task waiting to write; taken and woken on a
     /// write-side event.
     pub(crate) writer: RefCell<Option<Waker>>,
+    /// The tasks that parked `reader` and `writer`, for the explain trace.
+    /// Written by `Registration::poll_ready` only while the trace is on.
+    pub(crate) parked_by: [Cell<Option<u64>>; 2],
 }
 
 impl IoSlot {
@@ -176,6 +215,21 @@ impl IoSlot {
             Direction::Write => &self.writer,
         }
     }
+
+    /// Who parked the waker for `direction` (explain trace only).
+    pub(crate) fn parked_by(&self, direction: Direction) -> &Cell<Option<u64>> {
+        &self.parked_by[direction as usize]
+    }
+
+    /// The slab index: the low half of the token, as the trace shows it.
+    pub(crate) fn index(&self) -> usize {
+        token_index(self.token)
+    }
+}
+
+/// The slab index half of a socket's token.
+fn token_index(token: Token) -> usize {
+    token.0 & (u32::MAX as usize)
 }
 
 /// Owns `mio::Poll` and the slab of registrations.
@@ -194,11 +248,19 @@ pub(crate) struct IoDriver {
     /// Wakers collected during dispatch, woken after the slab borrow ends;
     /// kept between turns to reuse its allocation.
     to_wake: RefCell<Vec<Waker>>,
+    /// The runtime's explain trace; read by `Registration::poll_ready`
+    /// (who waits where) and by `poll` (which events woke whom).
+    pub(crate) explain: Rc<Explain>,
+    /// A copy of `explain.on`, so the hooks test a plain `bool` field.
+    pub(crate) explain_on: bool,
 }
 
 impl IoDriver {
     /// Creates the selector and the `mio::Waker` registered with it.
-    pub(crate) fn new(max_events: usize) -> io::Result<(IoDriver, mio::Waker)> {
+    pub(crate) fn new(
+        max_events: usize,
+        explain: Rc<Explain>,
+    ) -> io::Result<(IoDriver, mio::Waker)> {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
@@ -209,6 +271,8 @@ impl IoDriver {
             slots: RefCell::new(Slab::new()),
             next_generation: Cell::new(0),
             to_wake: RefCell::new(Vec::new()),
+            explain_on: explain.on,
+            explain,
         };
         Ok((driver, waker))
     }
@@ -238,6 +302,7 @@ impl IoDriver {
             readiness: Cell::new(Ready::EMPTY),
             reader: RefCell::new(None),
             writer: RefCell::new(None),
+            parked_by: [Cell::new(None), Cell::new(None)],
         });
         entry.insert(slot.clone());
         Ok(slot)
@@ -249,7 +314,7 @@ impl IoDriver {
         // Closing the fd removes it from epoll/kqueue anyway; an error here
         // (the fd was already closed by a `from_raw_fd` user) changes nothing.
         let _ = self.registry.deregister(source);
-        let index = slot.token.0 & (u32::MAX as usize);
+        let index = slot.index();
         let mut slots = self.slots.borrow_mut();
         if slots.get(index).is_some_and(|s| s.token == slot.token) {
             slots.remove(index);
@@ -273,6 +338,8 @@ impl IoDriver {
         mut on_event: impl FnMut(Token, Ready),
     ) {
         let mut events = self.events.borrow_mut();
+        let explain = self.explain_on;
+        let started = if explain { Some(Instant::now()) } else { None };
         // Step 1: sleep in the kernel. mio rounds the timeout up to the next
         // millisecond, so a timer is never reported early.
         if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
@@ -281,6 +348,14 @@ impl IoDriver {
                 return;
             }
             panic!("spindle reactor: mio::Poll::poll failed: {err}");
+        }
+        if let Some(started) = started {
+            let n = events.iter().count();
+            self.explain.line(format_args!(
+                "poll returned {n} event{} after {}",
+                if n == 1 { "" } else { "s" },
+                Millis(started.elapsed())
+            ));
         }
         // Step 2: translate each event into readiness and collect wakers.
         let mut to_wake = self.to_wake.borrow_mut();
@@ -291,20 +366,34 @@ impl IoDriver {
                 let ready = Ready::from_event(event);
                 on_event(token, ready);
                 if token == WAKER_TOKEN || token == SIGNAL_TOKEN {
+                    if explain {
+                        self.explain_own_token(token);
+                    }
                     continue;
                 }
                 Counters::add(&counters.events, 1);
-                let index = token.0 & (u32::MAX as usize);
+                let index = token_index(token);
                 // A stale token (slot freed or reused): nothing to wake.
                 let Some(slot) = slots.get(index).filter(|s| s.token == token) else {
+                    if explain {
+                        self.explain.line(format_args!(
+                            "event token {index}: {ready} -> stale (socket gone), wakes nobody"
+                        ));
+                    }
                     continue;
                 };
                 slot.readiness.set(slot.readiness.get().union(ready));
+                let woken = to_wake.len();
                 if ready.intersects(Direction::Read.mask()) {
                     to_wake.extend(slot.reader.borrow_mut().take());
                 }
+                let read_woken = to_wake.len() > woken;
                 if ready.intersects(Direction::Write.mask()) {
                     to_wake.extend(slot.writer.borrow_mut().take());
+                }
+                if explain {
+                    let write_woken = to_wake.len() > woken + usize::from(read_woken);
+                    explain_event(&self.explain, slot, ready, read_woken, write_woken);
                 }
             }
         }
@@ -318,6 +407,40 @@ impl IoDriver {
         }
         // Give the (now empty) buffer back for the next turn.
         *self.to_wake.borrow_mut() = wakers;
+    }
+}
+
+impl IoDriver {
+    /// Explain trace: an event on the waker's or the signal pipe's token.
+    fn explain_own_token(&self, token: Token) {
+        if token == WAKER_TOKEN {
+            self.explain
+                .line(format_args!("event waker: wake from another thread"));
+        } else {
+            self.explain
+                .line(format_args!("event signals: a signal arrived"));
+        }
+    }
+}
+
+/// Explain trace: one socket event and the tasks it woke.
+fn explain_event(explain: &Explain, slot: &IoSlot, ready: Ready, read: bool, write: bool) {
+    let index = slot.index();
+    let reader = TaskName(slot.parked_by(Direction::Read).get());
+    let writer = TaskName(slot.parked_by(Direction::Write).get());
+    match (read, write) {
+        (false, false) => {
+            explain.line(format_args!("event token {index}: {ready} -> wakes nobody"))
+        }
+        (true, false) => explain.line(format_args!(
+            "event token {index}: {ready} -> wake {reader}"
+        )),
+        (false, true) => explain.line(format_args!(
+            "event token {index}: {ready} -> wake {writer}"
+        )),
+        (true, true) => explain.line(format_args!(
+            "event token {index}: {ready} -> wake {reader} (read), {writer} (write)"
+        )),
     }
 }
 

@@ -39,6 +39,7 @@ use std::task::{Context, Poll};
 use mio::event::Source;
 
 use crate::context;
+use crate::explain::TaskName;
 use crate::reactor::{Direction, IoDriver, IoSlot, Ready};
 
 /// Whether a short read or write proves the socket drained (see "the
@@ -90,7 +91,23 @@ impl Registration {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             slot => *slot = Some(cx.waker().clone()),
         }
+        if self.driver.explain_on {
+            self.explain_wait(direction);
+        }
         Poll::Pending
+    }
+
+    /// Explain trace: records and says which task waits on this socket.
+    fn explain_wait(&self, direction: Direction) {
+        let explain = &self.driver.explain;
+        let task = explain.polling();
+        self.slot.parked_by(direction).set(task);
+        explain.line(format_args!(
+            "{} waits: token {} {}",
+            TaskName(task),
+            self.slot.index(),
+            direction.name()
+        ));
     }
 
     /// Forgets the readiness bit of `direction`: the socket proved drained.

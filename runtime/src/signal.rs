@@ -36,6 +36,7 @@ use mio::Interest;
 use signal_hook_mio::v1_0::Signals;
 
 use crate::context;
+use crate::explain::{Explain, TaskName};
 use crate::reactor::SIGNAL_TOKEN;
 
 /// A kind of Unix signal to listen for.
@@ -344,17 +345,21 @@ pub(crate) struct SignalDriver {
     registry: mio::Registry,
     /// Delivery counts and parked listeners, by signal number.
     deliveries: RefCell<HashMap<i32, Deliveries>>,
+    /// The runtime's explain trace: who waits for which signal, and which
+    /// deliveries woke how many listeners.
+    explain: Rc<Explain>,
 }
 
 impl SignalDriver {
     /// Creates the self-pipe (listening to no signal yet) and registers it.
-    pub(crate) fn new(registry: &mio::Registry) -> io::Result<SignalDriver> {
+    pub(crate) fn new(registry: &mio::Registry, explain: Rc<Explain>) -> io::Result<SignalDriver> {
         let mut signals = Signals::new(std::iter::empty::<i32>())?;
         registry.register(&mut signals, SIGNAL_TOKEN, Interest::READABLE)?;
         Ok(SignalDriver {
             signals: RefCell::new(signals),
             registry: registry.try_clone()?,
             deliveries: RefCell::new(HashMap::new()),
+            explain,
         })
     }
 
@@ -392,6 +397,11 @@ impl SignalDriver {
         if !waiters.iter().any(|w| w.will_wake(waker)) {
             waiters.push(waker.clone());
         }
+        if self.explain.on {
+            let task = TaskName(self.explain.polling());
+            self.explain
+                .line(format_args!("{task} waits: signal {}", kind.0));
+        }
     }
 
     /// Drains the self-pipe after a `SIGNAL_TOKEN` event: counts each
@@ -404,6 +414,13 @@ impl SignalDriver {
             for signum in signals.pending() {
                 let entry = deliveries.entry(signum).or_default();
                 entry.count += 1;
+                if self.explain.on {
+                    let n = entry.waiters.len();
+                    self.explain.line(format_args!(
+                        "signal {signum} delivered -> wake {n} listener{}",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
                 to_wake.append(&mut entry.waiters);
             }
             // signal-hook reads the pipe itself, not through mio, so mio's

@@ -283,6 +283,8 @@ pub(crate) trait Task {
     fn fail(&self, payload: Box<dyn Any + Send + 'static>);
     /// Drops the future without polling it; the result is `Cancelled`.
     fn cancel(&self);
+    /// Whether `JoinHandle::abort` was called (for the explain trace).
+    fn is_cancelled(&self) -> bool;
 }
 
 /// A [`JoinHandle`]'s view of a task: the part that knows the output type.
@@ -387,6 +389,10 @@ impl<F: Future> Task for TaskCell<F> {
         if matches!(&*self.stage.borrow(), Stage::Running(_)) {
             self.finish(Err(JoinError::Cancelled));
         }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.aborted.get()
     }
 }
 

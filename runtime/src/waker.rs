@@ -39,6 +39,7 @@ use std::sync::Arc;
 use std::task::Wake;
 
 use crate::context;
+use crate::explain::{Explain, TaskName};
 use crate::metrics::Counters;
 use crate::remote::RemoteQueue;
 
@@ -109,6 +110,9 @@ impl Wake for Header {
         let local = context::with_core(|core| {
             if Arc::ptr_eq(&core.shared, &self.shared) {
                 Counters::add(&core.counters.wakes_local, 1);
+                if core.explain_on {
+                    explain_wake(&core.explain, self.task);
+                }
                 core.schedule(self.task);
                 true
             } else {
@@ -119,6 +123,19 @@ impl Wake for Header {
         if local != Some(true) {
             self.shared.schedule_remote(self.task);
         }
+    }
+}
+
+/// Explain trace: a wake from inside a poll (a `JoinHandle`, a channel, a
+/// task waking itself). Wakes from the reactor and the timers happen
+/// outside any poll and have their own lines.
+fn explain_wake(explain: &Explain, task: TaskRef) {
+    if let Some(by) = explain.polling() {
+        explain.line(format_args!(
+            "{} wakes {}",
+            TaskName(Some(by)),
+            TaskName(Some(task.id))
+        ));
     }
 }
 

@@ -10,7 +10,15 @@
 //! | [`TcpListener`] | `tcp/listener.rs` |
 //! | [`TcpStream`] | `tcp/stream.rs` |
 //! | [`tcp::ReadHalf`], [`tcp::WriteHalf`], [`tcp::OwnedReadHalf`], [`tcp::OwnedWriteHalf`] | `tcp/split.rs` |
+//! | [`UdpSocket`] | `udp.rs` |
+//! | `UnixListener`, `UnixStream` (Unix only) | `unix/listener.rs`, `unix/stream.rs` |
 
 pub mod tcp;
+mod udp;
+#[cfg(unix)]
+mod unix;
 
 pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;
+#[cfg(unix)]
+pub use unix::{UnixListener, UnixStream};

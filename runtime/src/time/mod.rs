@@ -19,5 +19,7 @@ pub(crate) mod store;
 mod timeout;
 
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
+#[cfg(feature = "hyper")]
+pub(crate) use sleep::far_future;
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Elapsed, Timeout};

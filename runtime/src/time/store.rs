@@ -26,10 +26,13 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::rc::Rc;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use slab::Slab;
+
+use crate::explain::{Explain, Millis, TaskName};
 
 /// Names a timer in the store: slab slot plus the sequence number that
 /// tells it from a later timer in the same slot.
@@ -52,6 +55,9 @@ struct Slot {
     queued: Option<u64>,
     /// The waker to wake when the timer fires; updated by `poll`.
     waker: Option<Waker>,
+    /// The task that left `waker`, for the explain trace; written with the
+    /// waker, only while the trace is on.
+    task: Option<u64>,
 }
 
 /// All timers of one runtime.
@@ -67,6 +73,9 @@ pub(crate) struct TimerStore {
     slots: Slab<Slot>,
     /// The next sequence number to hand out.
     next_seq: u64,
+    /// The runtime's explain trace: names the task that parks a waker here
+    /// and narrates the timers that fire.
+    explain: Rc<Explain>,
 }
 
 impl TimerStore {
@@ -74,14 +83,23 @@ impl TimerStore {
     /// never bother.
     const REBUILD_SLACK: usize = 64;
 
-    /// Creates an empty store whose tick zero is `origin`.
+    /// Creates an empty store whose tick zero is `origin`, with the
+    /// explain trace off.
+    #[cfg(test)]
     pub(crate) fn new(origin: Instant) -> TimerStore {
+        TimerStore::with_explain(origin, Rc::new(Explain::new(false)))
+    }
+
+    /// Creates an empty store whose tick zero is `origin`, narrating into
+    /// `explain`.
+    pub(crate) fn with_explain(origin: Instant, explain: Rc<Explain>) -> TimerStore {
         TimerStore {
             origin,
             now: 0,
             heap: BinaryHeap::new(),
             slots: Slab::new(),
             next_seq: 0,
+            explain,
         }
     }
 
@@ -106,11 +124,17 @@ impl TimerStore {
     pub(crate) fn insert(&mut self, deadline: u64, waker: Waker) -> TimerKey {
         let seq = self.next_seq;
         self.next_seq += 1;
+        let task = if self.explain.on {
+            self.explain_wait(deadline)
+        } else {
+            None
+        };
         let index = self.slots.insert(Slot {
             seq,
             deadline,
             queued: Some(deadline),
             waker: Some(waker),
+            task,
         });
         self.heap.push(Reverse((deadline, seq, index)));
         TimerKey { index, seq }
@@ -156,7 +180,27 @@ impl TimerStore {
             Some(old) if old.will_wake(waker) => {}
             other => *other = Some(waker.clone()),
         }
+        let deadline = slot.deadline;
+        if self.explain.on {
+            let task = self.explain_wait(deadline);
+            if let Some(slot) = self.slot_mut(key) {
+                slot.task = task;
+            }
+        }
         false
+    }
+
+    /// Explain trace: says that the task being polled waits for a timer at
+    /// `deadline` ticks, and returns that task for the slot.
+    fn explain_wait(&self, deadline: u64) -> Option<u64> {
+        let task = self.explain.polling();
+        let left = Duration::from_millis(deadline).saturating_sub(self.origin.elapsed());
+        self.explain.line(format_args!(
+            "{} waits: timer at +{}",
+            TaskName(task),
+            Millis(left)
+        ));
+        task
     }
 
     /// Whether the timer fired (without touching its waker).
@@ -191,6 +235,16 @@ impl TimerStore {
             }
             slot.queued = None;
             count += 1;
+            if self.explain.on {
+                match (&slot.waker, slot.task) {
+                    (Some(_), task) => self
+                        .explain
+                        .line(format_args!("timer fired -> wake {}", TaskName(task))),
+                    (None, _) => self
+                        .explain
+                        .line(format_args!("timer fired -> wakes nobody")),
+                }
+            }
             fired.extend(slot.waker.take());
         }
         count

@@ -494,6 +494,13 @@ impl TcpStream {
         split::into_split(Rc::new(self))
     }
 
+    /// The registered socket, for adapters in this crate that make their
+    /// own syscalls through its registration (the hyper `Read` impl).
+    #[cfg(feature = "hyper")]
+    pub(crate) fn source(&self) -> &IoSource<mio::net::TcpStream> {
+        &self.source
+    }
+
     /// Reads into `buf`, waiting for readiness (the body of `poll_read`).
     pub(crate) fn poll_read_priv(
         &self,

@@ -1,0 +1,216 @@
+//! The explain trace: the runtime narrates every turn of its loop in plain
+//! words.
+//!
+//! A learner who wants to see the loop of `lib.rs` happen turns it on with
+//! [`Builder::explain`](crate::Builder::explain) or by setting
+//! `SPINDLE_EXPLAIN=1` in the environment (read once, when the runtime is
+//! built; `explain(false)` on the builder wins over the variable). One turn
+//! then reads like this (from `cargo run -p spindle --example explain`):
+//!
+//! ```text
+//! turn 2: 3 runnable
+//! spawn task 4
+//! spawn task 5
+//! poll task 1 -> Ready
+//! task 2 waits: token 1 read
+//! poll task 2 -> Pending
+//! task 3 waits: token 2 read
+//! poll task 3 -> Pending
+//! task 4 waits: token 3 read
+//! poll task 4 -> Pending
+//! task 5 waits: token 4 read
+//! poll task 5 -> Pending
+//! block in poll: no timeout (nothing to wait for but I/O)
+//! poll returned 2 events after 0.0ms
+//! event token 3: READABLE|WRITABLE -> wake task 4
+//! event token 4: READABLE|WRITABLE -> wake task 5
+//! ```
+//!
+//! Lines written *during* a poll (where the task left its waker, whom it
+//! woke, what it spawned) come just before that poll's `-> Pending` or
+//! `-> Ready` line.
+//!
+//! # What each line means
+//!
+//! | line | where it is written | what it says |
+//! | --- | --- | --- |
+//! | `turn N: K runnable` | `executor.rs`, top of the loop | a new turn; K tasks wait in the run queue |
+//! | `spawn task N` | `Core::spawn` | a task was created and queued |
+//! | `poll task N -> Pending` / `-> Ready` / `-> Panicked` / `-> Cancelled` | `Core::run`, `Core::run_task` | one poll and its result (`block_on` is the future given to `block_on`) |
+//! | `task N waits: token T read` / `write` | `Registration::poll_ready` | the task parked its waker in a socket's reactor slot |
+//! | `task N waits: timer at +Dms` | `TimerStore::insert` / `poll` (from `Sleep::poll`) | the task parked its waker in a timer, due D ms from now (rounded up to the timer tick) |
+//! | `task N yields: runnable again after the reactor turn` | `Core::defer` | `yield_now`: polled again after the reactor turn |
+//! | `task N wakes task M` | `waker.rs` | a wake from inside a poll (a `JoinHandle`, a channel) |
+//! | `block in poll: up to Dms (next timer)` / `no timeout (nothing to wait for but I/O)` | `Core::turn` | the loop sleeps in `epoll_wait`/`kevent`, and why that long |
+//! | `no block: K runnable` | `Core::turn` | tasks are runnable, so the reactor is only peeked at |
+//! | `poll returned E events after Dms` | `IoDriver::poll` | the kernel's answer, and how long it took |
+//! | `event token T: READABLE -> wake task N` | `IoDriver::poll` | readiness for a socket and whom it woke (`wakes nobody`: no task was waiting) |
+//! | `event waker: wake from another thread` / `event signals: a signal arrived` | `IoDriver::poll` | the runtime's own tokens |
+//! | `timer fired -> wake task N` | `TimerStore::advance` | a due timer and whom it woke |
+//! | `remote wake -> task N` | `Core::drain_remote` | a wake from another thread reached the run queue |
+//! | `task N waits: signal S` / `signal S delivered -> wake K listeners` | `signal.rs` | signal listeners |
+//!
+//! Tokens are shown as the slab index of the socket's reactor slot (the low
+//! half of the mio `Token`); the generation in the high half is left out to
+//! keep lines short.
+//!
+//! # How a waker is traced back to its task
+//!
+//! A `Waker` is opaque: nothing in it says which task it belongs to. So
+//! while explain is on, the loop records which task it is polling
+//! ([`Explain::set_polling`], around every poll), and whoever parks a waker
+//! (a reactor slot, a timer) copies that id next to the waker. When an
+//! event or a timer later takes the waker, the id is there to name.
+//!
+//! # Where the lines go
+//!
+//! Every line is a `tracing` event at level `INFO` with target
+//! `spindle::explain`, so an application that uses `tracing` can filter it
+//! (`RUST_LOG=spindle::explain=info` with `tracing-subscriber`'s
+//! `EnvFilter`) or record it. When no `tracing` subscriber was ever set in
+//! the process (`tracing::dispatcher::has_been_set()` is false), the event
+//! would go nowhere, so the same line is also written to stderr, prefixed
+//! `spindle::explain: `. The runtime never installs a subscriber itself:
+//! that is the application's decision, and a global one can be set only
+//! once.
+//!
+//! # Cost when off
+//!
+//! Every hook is `if explain.on { … }` on a plain `bool` that never changes
+//! after the runtime is built, so the branch predictor learns it at once.
+//! When it is false nothing is formatted, allocated or handed to
+//! `tracing`; the macro is never reached. The README reports the measured
+//! cost.
+
+use std::cell::Cell;
+use std::fmt;
+use std::io::Write;
+use std::time::Duration;
+
+/// The target every explain event carries, for filtering.
+pub(crate) const TARGET: &str = "spindle::explain";
+
+/// The environment variable that turns the trace on (`1`, `true`, `yes`
+/// or `on`) when the builder does not say.
+pub(crate) const ENV_VAR: &str = "SPINDLE_EXPLAIN";
+
+/// The value of `Explain::polling` while no task is being polled.
+const NOBODY: u64 = u64::MAX;
+
+/// Whether the trace is on, and which task is being polled.
+///
+/// One per runtime, shared (`Rc`) by the core, the reactor and the timer
+/// store, which are the places that write lines.
+#[derive(Debug)]
+pub(crate) struct Explain {
+    /// Fixed when the runtime is built; read by every hook before it does
+    /// anything else.
+    pub(crate) on: bool,
+    /// The id of the task being polled, or `NOBODY`. Written by the loop
+    /// around each poll (only when `on`); read where a waker is parked.
+    polling: Cell<u64>,
+}
+
+impl Explain {
+    /// A trace that is on or off for good.
+    pub(crate) fn new(on: bool) -> Explain {
+        Explain {
+            on,
+            polling: Cell::new(NOBODY),
+        }
+    }
+
+    /// Reads `SPINDLE_EXPLAIN`: whether the environment asks for the trace.
+    pub(crate) fn from_env() -> bool {
+        std::env::var(ENV_VAR).is_ok_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        })
+    }
+
+    /// Records that task `id` is being polled (`None`: the poll ended).
+    pub(crate) fn set_polling(&self, id: Option<u64>) {
+        self.polling.set(id.unwrap_or(NOBODY));
+    }
+
+    /// The task being polled, if any, for attributing a parked waker.
+    pub(crate) fn polling(&self) -> Option<u64> {
+        match self.polling.get() {
+            NOBODY => None,
+            id => Some(id),
+        }
+    }
+
+    /// Writes one line of the trace. Callers check `on` first, so that the
+    /// arguments are not even built when the trace is off.
+    pub(crate) fn line(&self, args: fmt::Arguments<'_>) {
+        tracing::info!(target: TARGET, "{}", args);
+        if !tracing::dispatcher::has_been_set() {
+            // The fallback writer: nobody listens to `tracing`, so say it
+            // on stderr. A failed write (stderr closed) is not worth a panic.
+            let _ = writeln!(std::io::stderr().lock(), "{TARGET}: {args}");
+        }
+    }
+}
+
+/// Names a task in the trace: `block_on` for the main future, `task N`
+/// for spawned ones, `nobody` outside any poll.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TaskName(pub(crate) Option<u64>);
+
+impl fmt::Display for TaskName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(0) => f.write_str("block_on"),
+            Some(id) => write!(f, "task {id}"),
+            None => f.write_str("nobody"),
+        }
+    }
+}
+
+/// A duration the way the trace shows it: rounded to whole milliseconds,
+/// or to tenths below one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Millis(pub(crate) Duration);
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0.as_secs_f64() * 1000.0;
+        if ms < 1.0 {
+            write!(f, "{ms:.1}ms")
+        } else {
+            write!(f, "{}ms", ms.round())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_names() {
+        assert_eq!(TaskName(Some(0)).to_string(), "block_on");
+        assert_eq!(TaskName(Some(3)).to_string(), "task 3");
+        assert_eq!(TaskName(None).to_string(), "nobody");
+    }
+
+    #[test]
+    fn millis() {
+        assert_eq!(Millis(Duration::from_micros(260)).to_string(), "0.3ms");
+        assert_eq!(Millis(Duration::from_micros(9990)).to_string(), "10ms");
+        assert_eq!(Millis(Duration::from_millis(20)).to_string(), "20ms");
+    }
+
+    #[test]
+    fn polling_round_trip() {
+        let explain = Explain::new(true);
+        assert_eq!(explain.polling(), None);
+        explain.set_polling(Some(4));
+        assert_eq!(explain.polling(), Some(4));
+        explain.set_polling(None);
+        assert_eq!(explain.polling(), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! Unix domain sockets: a listener bound to a filesystem path and the
+//! streams it accepts, for talking to processes on the same machine without
+//! the TCP/IP stack.
+//!
+//! They work exactly like their TCP counterparts (`../tcp/`): the same
+//! reactor registration, the same `poll_io` / `poll_io_sized` helper, the
+//! same short-read rule for stream reads and writes.
+
+mod listener;
+mod stream;
+
+pub use listener::UnixListener;
+pub use stream::UnixStream;

@@ -1,0 +1,166 @@
+//! Unix-domain streams: echo, EOF, the existing-path error, pairs.
+#![cfg(unix)]
+
+mod support;
+
+use std::io::ErrorKind;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use spindle::io::{AsyncReadExt, AsyncWriteExt};
+use spindle::net::{UnixListener, UnixStream};
+use support::within;
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "spindle-unix-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn echo_over_a_socket_path() {
+    let dir = TempDir::new();
+    let path = dir.path("echo.sock");
+    within(Duration::from_secs(10), move || {
+        spindle::block_on(async {
+            let listener = UnixListener::bind(&path).unwrap();
+            spindle::spawn(async move {
+                let (conn, _) = listener.accept().await.unwrap();
+                let (mut r, mut w) = (&conn, &conn);
+                spindle::io::copy(&mut r, &mut w).await.unwrap();
+                w.close().await.unwrap();
+            });
+            let mut client = UnixStream::connect(&path).await.unwrap();
+            assert_eq!(client.peer_addr().unwrap().as_pathname(), Some(&*path));
+            let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+            let (mut r, mut w) = (&client, &client);
+            let write = async {
+                w.write_all(&data).await.unwrap();
+                w.close().await.unwrap();
+            };
+            let mut echoed = Vec::new();
+            let read = async { r.read_to_end(&mut echoed).await.unwrap() };
+            futures::join!(write, read);
+            assert_eq!(echoed, data);
+            // EOF stays EOF.
+            let mut buf = [0; 1];
+            assert_eq!(client.read(&mut buf).await.unwrap(), 0);
+        })
+    });
+}
+
+#[test]
+fn peer_shutdown_gives_eof() {
+    spindle::block_on(async {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        (&a).write_all(b"last words").await.unwrap();
+        a.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut got = Vec::new();
+        b.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"last words");
+    });
+}
+
+#[test]
+fn dropping_the_peer_gives_eof() {
+    spindle::block_on(async {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let reader = spindle::spawn(async move {
+            let mut buf = [0; 8];
+            b.read(&mut buf).await.unwrap()
+        });
+        spindle::yield_now().await;
+        drop(a);
+        assert_eq!(reader.await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn vectored_write_sends_every_slice() {
+    spindle::block_on(async {
+        let (mut a, mut b) = UnixStream::pair().unwrap();
+        let bufs = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"cde")];
+        let n = a.write_vectored(&bufs).await.unwrap();
+        assert_eq!(n, 5);
+        let mut got = [0; 5];
+        b.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"abcde");
+    });
+}
+
+#[test]
+fn binding_an_existing_path_is_addr_in_use_and_names_it() {
+    let dir = TempDir::new();
+    let path = dir.path("taken.sock");
+    spindle::block_on(async {
+        let _first = UnixListener::bind(&path).unwrap();
+        let err = UnixListener::bind(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrInUse);
+        let message = err.to_string();
+        assert!(
+            message.contains(&*path.to_string_lossy()),
+            "the error names the path: {message}"
+        );
+    });
+    // The file outlives the listener: binding again still fails.
+    spindle::block_on(async {
+        let err = UnixListener::bind(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrInUse);
+        std::fs::remove_file(&path).unwrap();
+        UnixListener::bind(&path).unwrap();
+    });
+}
+
+#[test]
+fn connecting_to_a_missing_path_fails_and_names_it() {
+    let dir = TempDir::new();
+    let path = dir.path("nobody.sock");
+    spindle::block_on(async {
+        let err = UnixStream::connect(&path).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert!(err.to_string().contains(&*path.to_string_lossy()));
+    });
+}
+
+#[test]
+fn accept_waits_for_a_client() {
+    let dir = TempDir::new();
+    let path = dir.path("wait.sock");
+    within(Duration::from_secs(10), move || {
+        spindle::block_on(async {
+            let listener = UnixListener::bind(&path).unwrap();
+            let acceptor = spindle::spawn(async move {
+                let (mut conn, _) = listener.accept().await.unwrap();
+                let mut buf = [0; 2];
+                conn.read_exact(&mut buf).await.unwrap();
+                buf
+            });
+            spindle::time::sleep(Duration::from_millis(10)).await;
+            assert!(!acceptor.is_finished());
+            let mut client = UnixStream::connect(&path).await.unwrap();
+            client.write_all(b"ok").await.unwrap();
+            assert_eq!(&acceptor.await.unwrap(), b"ok");
+        })
+    });
+}
