@@ -90,7 +90,9 @@ impl Default for Config {
     /// connections, idle 60 s, header 10 s, shutdown 10 s.
     fn default() -> Config {
         Config {
-            addr: Config::DEFAULT_ADDR.parse().expect("a valid default address"),
+            addr: Config::DEFAULT_ADDR
+                .parse()
+                .expect("a valid default address"),
             threads: 1,
             max_connections: Config::DEFAULT_MAX_CONNECTIONS,
             idle_timeout: Duration::from_secs(60),

@@ -85,7 +85,9 @@ struct Tracker {
 
 impl std::fmt::Debug for Tracker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tracker").field("active", &self.active.get()).finish_non_exhaustive()
+        f.debug_struct("Tracker")
+            .field("active", &self.active.get())
+            .finish_non_exhaustive()
     }
 }
 
@@ -241,8 +243,12 @@ impl Listener {
 
 /// One connection's task: runs the handler under `catch_unwind` and keeps
 /// the guard until the connection is done.
-async fn run_connection<F, Fut>(guard: ConnGuard, handler: Rc<F>, stream: TcpStream, peer: SocketAddr)
-where
+async fn run_connection<F, Fut>(
+    guard: ConnGuard,
+    handler: Rc<F>,
+    stream: TcpStream,
+    peer: SocketAddr,
+) where
     F: Fn(TcpStream, SocketAddr) -> Fut + 'static,
     Fut: Future<Output = io::Result<()>> + 'static,
 {

@@ -69,7 +69,10 @@ impl Counters {
 
     /// Subtracts one (see [`Counters::bump`]).
     pub(crate) fn drop_one(counter: &AtomicU64) {
-        counter.store(counter.load(Ordering::Relaxed).saturating_sub(1), Ordering::Relaxed);
+        counter.store(
+            counter.load(Ordering::Relaxed).saturating_sub(1),
+            Ordering::Relaxed,
+        );
     }
 
     /// Reads every counter.

@@ -257,7 +257,15 @@ impl Server {
                 .spawn(move || {
                     let handle = worker_handle;
                     let counters = handle.counters[index].clone();
-                    let result = run_worker(index, listener, relay, counters, limit, shutdown_timeout, handler);
+                    let result = run_worker(
+                        index,
+                        listener,
+                        relay,
+                        counters,
+                        limit,
+                        shutdown_timeout,
+                        handler,
+                    );
                     if result.is_err() {
                         handle.stop_now(); // do not leave the others running
                     }
@@ -290,7 +298,10 @@ impl Server {
             report.accepted.push(metrics.accepted);
         }
         if report.cut > 0 {
-            tracing::warn!("shutdown: cut {} connections that were still open", report.cut);
+            tracing::warn!(
+                "shutdown: cut {} connections that were still open",
+                report.cut
+            );
         } else {
             tracing::info!("shutdown complete: every connection finished");
         }
@@ -454,7 +465,9 @@ where
                 shutdown.advance(phase);
             }
         });
-        Ok(Listener::new(listener, limit, shutdown_timeout, worker).run(handler).await)
+        Ok(Listener::new(listener, limit, shutdown_timeout, worker)
+            .run(handler)
+            .await)
     })
     // The runtime drops here, and with it every connection that was cut.
 }

@@ -186,7 +186,13 @@ impl Shutdown {
         }
         // Phase first, then wakes: a woken task always sees the new phase.
         self.inner.phase.set(phase);
-        let wakers: Vec<Waker> = self.inner.wakers.borrow().iter().map(|(_, w)| w.clone()).collect();
+        let wakers: Vec<Waker> = self
+            .inner
+            .wakers
+            .borrow()
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
         // No borrow is held while waking: a waker may run code that drops a
         // `ShutdownWait` (which borrows the slab).
         wakers.into_iter().for_each(Waker::wake);

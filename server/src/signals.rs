@@ -108,7 +108,9 @@ async fn listen(
         let Some(name) = next else { return };
         received += 1;
         if received == 1 {
-            tracing::info!("{name}: shutting down gracefully (send another signal to stop at once)");
+            tracing::info!(
+                "{name}: shutting down gracefully (send another signal to stop at once)"
+            );
             handle.shutdown();
         } else {
             tracing::warn!("{name} again: stopping at once");

@@ -125,7 +125,11 @@ struct Batch {
 /// # Errors
 ///
 /// Socket errors (a reset peer, say); the caller logs them at debug level.
-pub(crate) async fn serve<H, Fut>(stream: TcpStream, handler: H, config: HttpConfig) -> io::Result<()>
+pub(crate) async fn serve<H, Fut>(
+    stream: TcpStream,
+    handler: H,
+    config: HttpConfig,
+) -> io::Result<()>
 where
     H: Fn(Request) -> Fut,
     Fut: Future<Output = Response>,
@@ -133,7 +137,9 @@ where
     // Outside a server worker (a user's own accept loop) there is no
     // shutdown to watch and nothing to count.
     let worker = worker::current();
-    let shutdown = worker.as_ref().map_or_else(Shutdown::new, |w| w.shutdown.clone());
+    let shutdown = worker
+        .as_ref()
+        .map_or_else(Shutdown::new, |w| w.shutdown.clone());
     let counters = worker.map(|w| w.counters);
     let mut draining = shutdown.wait(Phase::Draining);
     let mut timer = spindle::time::sleep(config.idle_timeout);
@@ -179,7 +185,9 @@ where
                 Ok(0) => return Ok(None),
                 Ok(n) => n,
                 // Stale readiness: nothing to read after all.
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(Some(Batch::default())),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(Some(Batch::default()))
+                }
                 Err(err) => return Err(err),
             };
             let mut batch = Batch::default();
@@ -283,7 +291,12 @@ where
         }
     }
     if let (false, Some(reject)) = (close, batch.reject) {
-        Response::new(reject.status()).encode(&mut out, false, ConnectionHeader::Close, &date::now());
+        Response::new(reject.status()).encode(
+            &mut out,
+            false,
+            ConnectionHeader::Close,
+            &date::now(),
+        );
         close = true;
     }
     stream.write_all(&out).await?;

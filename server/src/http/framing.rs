@@ -271,7 +271,9 @@ mod tests {
 
     #[test]
     fn incomplete_head_needs_more() {
-        assert!(parse(b"GET / HTTP/1.1\r\nHost:", &LIMITS).unwrap().is_none());
+        assert!(parse(b"GET / HTTP/1.1\r\nHost:", &LIMITS)
+            .unwrap()
+            .is_none());
         assert!(parse(b"", &LIMITS).unwrap().is_none());
     }
 
@@ -312,7 +314,10 @@ mod tests {
         assert_eq!(&bytes[parsed.consumed..], b"NEXT");
         // Every strict prefix is incomplete, never an error.
         for cut in 0..bytes.len() - 4 {
-            assert!(parse(&bytes[..cut], &LIMITS).unwrap().is_none(), "cut at {cut}");
+            assert!(
+                parse(&bytes[..cut], &LIMITS).unwrap().is_none(),
+                "cut at {cut}"
+            );
         }
     }
 
@@ -348,9 +353,15 @@ mod tests {
     #[test]
     fn bodies_over_the_limit_are_rejected() {
         let declared = b"POST / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n";
-        assert_eq!(parse(declared, &LIMITS).unwrap_err(), Reject::PayloadTooLarge);
+        assert_eq!(
+            parse(declared, &LIMITS).unwrap_err(),
+            Reject::PayloadTooLarge
+        );
         let chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n";
-        assert_eq!(parse(chunked, &LIMITS).unwrap_err(), Reject::PayloadTooLarge);
+        assert_eq!(
+            parse(chunked, &LIMITS).unwrap_err(),
+            Reject::PayloadTooLarge
+        );
     }
 
     #[test]
@@ -376,7 +387,11 @@ mod tests {
             b"\x01\x02\x03 / HTTP/1.1\r\n\r\n",
             b"GET / HTTP/1.1\r\n: no-name\r\n\r\n",
         ] {
-            assert_eq!(parse(bytes, &LIMITS).unwrap_err(), Reject::BadRequest, "{bytes:?}");
+            assert_eq!(
+                parse(bytes, &LIMITS).unwrap_err(),
+                Reject::BadRequest,
+                "{bytes:?}"
+            );
         }
     }
 }

@@ -149,7 +149,12 @@ impl Response {
         connection: ConnectionHeader,
         date: &[u8],
     ) {
-        let _ = write!(out, "HTTP/1.1 {} {}\r\nServer: spindle\r\n", self.status, reason(self.status));
+        let _ = write!(
+            out,
+            "HTTP/1.1 {} {}\r\nServer: spindle\r\n",
+            self.status,
+            reason(self.status)
+        );
         for (name, value) in &self.headers {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
