@@ -193,7 +193,15 @@ impl Listener {
                 Ok((stream, peer)) => {
                     backoff = BACKOFF_START;
                     let guard = ConnGuard::new(&tracker, &counters);
-                    spindle::spawn(run_connection(guard, handler.clone(), stream, peer));
+                    // Calling the handler only builds its future (for an
+                    // `async fn`); a closure that panics while doing so is
+                    // caught here like a panic while polling.
+                    match std::panic::catch_unwind(AssertUnwindSafe(|| handler(stream, peer))) {
+                        Ok(connection) => {
+                            drop(spindle::spawn(run_connection(guard, connection, peer)))
+                        }
+                        Err(payload) => report_panic(&guard, payload, peer),
+                    }
                 }
                 Err(err) => {
                     Counters::bump(&counters.accept_errors);
@@ -241,36 +249,41 @@ impl Listener {
     }
 }
 
-/// One connection's task: runs the handler under `catch_unwind` and keeps
-/// the guard until the connection is done.
-async fn run_connection<F, Fut>(
+/// One connection's task: polls the handler's future under
+/// `catch_unwind` and keeps the guard until the connection is done.
+///
+/// Built with combinators rather than as an `async fn`: an `async fn`
+/// keeps its arguments and its locals in separate slots of its state
+/// (rust-lang/rust#62958), which would hold the connection's future twice
+/// in every idle connection's task.
+fn run_connection<Fut>(
     guard: ConnGuard,
-    handler: Rc<F>,
-    stream: TcpStream,
+    connection: Fut,
     peer: SocketAddr,
-) where
-    F: Fn(TcpStream, SocketAddr) -> Fut + 'static,
-    Fut: Future<Output = io::Result<()>> + 'static,
+) -> impl Future<Output = ()>
+where
+    Fut: Future<Output = io::Result<()>>,
 {
     // `AssertUnwindSafe`: after a panic nothing of the connection is used
     // again (its socket drops with the future), so no broken state leaks.
-    let outcome = AssertUnwindSafe(async move { handler(stream, peer).await })
+    AssertUnwindSafe(connection)
         .catch_unwind()
-        .await;
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(err)) => tracing::debug!("connection from {peer} ended: {err}"),
-        Err(payload) => {
-            Counters::bump(&guard.counters.handler_panics);
-            let message = payload
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("<non-string payload>");
-            tracing::warn!("connection handler for {peer} panicked: {message}; connection closed");
-        }
-    }
-    drop(guard);
+        .map(move |outcome| match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::debug!("connection from {peer} ended: {err}"),
+            Err(payload) => report_panic(&guard, payload, peer),
+        })
+}
+
+/// Counts and logs a handler's panic.
+fn report_panic(guard: &ConnGuard, payload: Box<dyn std::any::Any + Send>, peer: SocketAddr) {
+    Counters::bump(&guard.counters.handler_panics);
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("<non-string payload>");
+    tracing::warn!("connection handler for {peer} panicked: {message}; connection closed");
 }
 
 /// Whether an accept error means the process or the system is out of

@@ -255,6 +255,13 @@ pub struct ShutdownWait {
     key: Option<usize>,
 }
 
+impl ShutdownWait {
+    /// The watch this future waits on.
+    pub(crate) fn shutdown(&self) -> &Shutdown {
+        &self.shutdown
+    }
+}
+
 impl Future for ShutdownWait {
     type Output = ();
 

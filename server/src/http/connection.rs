@@ -76,28 +76,50 @@ use crate::worker;
 /// before the client has read the last response.
 const LINGER: Duration = Duration::from_secs(1);
 
-/// The settings one HTTP connection needs, copied out of [`Config`].
+/// The settings one HTTP connection needs, copied out of [`Config`] into
+/// every connection's future, so kept small: timeouts in milliseconds.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HttpConfig {
-    /// Head and body size limits.
-    limits: Limits,
-    /// See [`Config::idle_timeout`].
-    idle_timeout: Duration,
-    /// See [`Config::header_timeout`].
-    header_timeout: Duration,
+    /// Largest head, in bytes (see [`Config::max_head_size`]).
+    max_head: u32,
+    /// Largest body, in bytes (see [`Config::max_body_size`]).
+    max_body: u32,
+    /// See [`Config::idle_timeout`], in milliseconds.
+    idle_ms: u32,
+    /// See [`Config::header_timeout`], in milliseconds.
+    header_ms: u32,
 }
 
 impl HttpConfig {
-    /// The HTTP part of a server's configuration.
+    /// The HTTP part of a server's configuration. Values too large for 32
+    /// bits (4 GiB, 49 days) are capped there.
     pub(crate) fn from_config(config: &Config) -> HttpConfig {
+        let bytes = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let millis = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
         HttpConfig {
-            limits: Limits {
-                max_head: config.max_head_size,
-                max_body: config.max_body_size,
-            },
-            idle_timeout: config.idle_timeout,
-            header_timeout: config.header_timeout,
+            max_head: bytes(config.max_head_size),
+            max_body: bytes(config.max_body_size),
+            idle_ms: millis(config.idle_timeout),
+            header_ms: millis(config.header_timeout),
         }
+    }
+
+    /// The size limits, for the framing code.
+    fn limits(&self) -> Limits {
+        Limits {
+            max_head: self.max_head as usize,
+            max_body: self.max_body as usize,
+        }
+    }
+
+    /// The idle deadline for a connection that becomes idle now.
+    fn idle_deadline(&self) -> Instant {
+        Instant::now() + Duration::from_millis(self.idle_ms.into())
+    }
+
+    /// The request deadline for a request that starts now.
+    fn header_deadline(&self) -> Instant {
+        Instant::now() + Duration::from_millis(self.header_ms.into())
     }
 }
 
@@ -125,108 +147,118 @@ struct Batch {
 /// # Errors
 ///
 /// Socket errors (a reset peer, say); the caller logs them at debug level.
-pub(crate) async fn serve<H, Fut>(
-    stream: TcpStream,
+// Not an `async fn` on purpose; see the comment in the body.
+#[allow(clippy::manual_async_fn)]
+pub(crate) fn serve<H, Fut>(
+    mut stream: TcpStream,
     handler: H,
     config: HttpConfig,
-) -> io::Result<()>
+) -> impl Future<Output = io::Result<()>>
 where
     H: Fn(Request) -> Fut,
     Fut: Future<Output = Response>,
 {
-    // Outside a server worker (a user's own accept loop) there is no
-    // shutdown to watch and nothing to count.
-    let worker = worker::current();
-    let shutdown = worker
-        .as_ref()
-        .map_or_else(Shutdown::new, |w| w.shutdown.clone());
-    let counters = worker.map(|w| w.counters);
-    let mut draining = shutdown.wait(Phase::Draining);
-    let mut timer = spindle::time::sleep(config.idle_timeout);
-    let mut pending: Vec<u8> = Vec::new();
-    let mut stream = stream;
-
-    loop {
-        // Step 1: wait, without a buffer.
-        let idle = pending.is_empty();
-        let wake = {
-            let mut readable = pin!(stream.readable());
-            poll_fn(|cx| {
-                if idle && Pin::new(&mut draining).poll(cx).is_ready() {
-                    return Poll::Ready(Wake::Shutdown);
-                }
-                if readable.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Wake::Readable);
-                }
-                if Pin::new(&mut timer).poll(cx).is_ready() {
-                    return Poll::Ready(Wake::Timer);
-                }
-                Poll::Pending
-            })
-            .await
+    // An `async move` block rather than an `async fn`: the block captures
+    // the arguments once, where an `async fn` would keep a second copy of
+    // each in every connection's state (rust-lang/rust#62958).
+    async move {
+        // Outside a server worker (a user's own accept loop) there is no
+        // shutdown to watch and nothing to count.
+        let (mut draining, counters) = match worker::current() {
+            Some(worker) => (worker.shutdown.wait(Phase::Draining), Some(worker.counters)),
+            None => (Shutdown::new().wait(Phase::Draining), None),
         };
-        match wake {
-            Wake::Readable => {}
-            Wake::Shutdown => return Ok(()),
-            Wake::Timer if idle => return Ok(()),
-            Wake::Timer => {
-                let mut out = Vec::new();
-                Response::new(408).encode(&mut out, false, ConnectionHeader::Close, &date::now());
-                stream.write_all(&out).await?;
-                linger_close(stream).await;
-                return Ok(());
-            }
-        }
+        let mut timer = spindle::time::sleep_until(config.idle_deadline());
+        let mut pending: Vec<u8> = Vec::new();
 
-        // Step 2: read into the scratch buffer and frame; nothing in here
-        // awaits, so the buffer is free again before step 3.
-        let read = with_scratch(|buf| -> io::Result<Option<Batch>> {
-            let n = match stream.try_read(buf) {
-                Ok(0) => return Ok(None),
-                Ok(n) => n,
-                // Stale readiness: nothing to read after all.
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    return Ok(Some(Batch::default()))
-                }
-                Err(err) => return Err(err),
+        loop {
+            // Step 1: wait, without a buffer.
+            let idle = pending.is_empty();
+            let wake = {
+                let mut readable = pin!(stream.readable());
+                poll_fn(|cx| {
+                    if idle && Pin::new(&mut draining).poll(cx).is_ready() {
+                        return Poll::Ready(Wake::Shutdown);
+                    }
+                    if readable.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Wake::Readable);
+                    }
+                    if Pin::new(&mut timer).poll(cx).is_ready() {
+                        return Poll::Ready(Wake::Timer);
+                    }
+                    Poll::Pending
+                })
+                .await
             };
-            let mut batch = Batch::default();
+            match wake {
+                Wake::Readable => {}
+                Wake::Shutdown => return Ok(()),
+                Wake::Timer if idle => return Ok(()),
+                Wake::Timer => return Box::pin(reject_and_close(stream, Reject::Timeout)).await,
+            }
+
+            // Step 2: read into the scratch buffer and frame; nothing in here
+            // awaits, so the buffer is free again before step 3.
+            let limits = config.limits();
+            let read = with_scratch(|buf| -> io::Result<Option<Batch>> {
+                let n = match stream.try_read(buf) {
+                    Ok(0) => return Ok(None),
+                    Ok(n) => n,
+                    // Stale readiness: nothing to read after all.
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        return Ok(Some(Batch::default()))
+                    }
+                    Err(err) => return Err(err),
+                };
+                let mut batch = Batch::default();
+                if pending.is_empty() {
+                    let used = frame(&buf[..n], &limits, &mut batch);
+                    pending.extend_from_slice(&buf[used..n]);
+                } else {
+                    pending.extend_from_slice(&buf[..n]);
+                    let used = frame(&pending, &limits, &mut batch);
+                    pending.drain(..used);
+                }
+                Ok(Some(batch))
+            })?;
+            let Some(batch) = read else {
+                return Ok(()); // the client closed
+            };
             if pending.is_empty() {
-                let used = frame(&buf[..n], &config.limits, &mut batch);
-                pending.extend_from_slice(&buf[used..n]);
-            } else {
-                pending.extend_from_slice(&buf[..n]);
-                let used = frame(&pending, &config.limits, &mut batch);
-                pending.drain(..used);
+                pending = Vec::new(); // give the capacity back while idle
             }
-            Ok(Some(batch))
-        })?;
-        let Some(batch) = read else {
-            return Ok(()); // the client closed
-        };
-        if pending.is_empty() {
-            pending = Vec::new(); // give the capacity back while idle
-        }
 
-        // Step 3: answer the batch.
-        let answered = !batch.requests.is_empty() || batch.reject.is_some();
-        if answered {
-            let close = respond(&mut stream, &handler, batch, &shutdown, counters.as_ref()).await?;
-            // Step 4.
-            if close {
-                linger_close(stream).await;
-                return Ok(());
-            }
-        }
-
-        // Re-arm the timer: idle timeout when nothing is pending, header
-        // timeout from the first byte of a new request.
-        if pending.is_empty() {
+            // Step 3: answer the batch.
+            let answered = !batch.requests.is_empty() || batch.reject.is_some();
             if answered {
-                timer.reset(Instant::now() + config.idle_timeout);
+                // Boxed: the state of a batch in progress (the handler's
+                // futures, the response buffer) is allocated only while a
+                // batch is in progress, not in every idle connection's future.
+                let shutdown = draining.shutdown();
+                let close = Box::pin(respond(
+                    &mut stream,
+                    &handler,
+                    batch,
+                    shutdown,
+                    counters.as_ref(),
+                ))
+                .await?;
+                // Step 4.
+                if close {
+                    Box::pin(linger_close(stream)).await;
+                    return Ok(());
+                }
             }
-        } else if answered || idle {
-            timer.reset(Instant::now() + config.header_timeout);
+
+            // Re-arm the timer: idle timeout when nothing is pending, header
+            // timeout from the first byte of a new request.
+            if pending.is_empty() {
+                if answered {
+                    timer.reset(config.idle_deadline());
+                }
+            } else if answered || idle {
+                timer.reset(config.header_deadline());
+            }
         }
     }
 }
@@ -301,6 +333,15 @@ where
     }
     stream.write_all(&out).await?;
     Ok(close)
+}
+
+/// Answers with a reject's status and closes the connection.
+async fn reject_and_close(mut stream: TcpStream, reject: Reject) -> io::Result<()> {
+    let mut out = Vec::new();
+    Response::new(reject.status()).encode(&mut out, false, ConnectionHeader::Close, &date::now());
+    stream.write_all(&out).await?;
+    linger_close(stream).await;
+    Ok(())
 }
 
 /// Closes the connection without resetting it: FIN first, then read and

@@ -51,6 +51,9 @@ pub(crate) enum Reject {
     PayloadTooLarge,
     /// The head is larger than `Limits::max_head`, or has too many headers.
     HeadersTooLarge,
+    /// The request did not arrive within the header timeout (found by the
+    /// connection's timer, not by parsing).
+    Timeout,
 }
 
 impl Reject {
@@ -60,6 +63,7 @@ impl Reject {
             Reject::BadRequest => 400,
             Reject::PayloadTooLarge => 413,
             Reject::HeadersTooLarge => 431,
+            Reject::Timeout => 408,
         }
     }
 }
