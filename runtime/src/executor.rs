@@ -222,7 +222,7 @@ impl Builder {
             signals: RefCell::new(None),
             counters: Counters::default(),
             next_id: Cell::new(1),
-            fired: RefCell::new(Vec::new()),
+            to_wake: RefCell::new(Vec::new()),
             event_interval: self.event_interval,
             panic_policy: self.panic_policy,
         };
@@ -410,8 +410,9 @@ pub(crate) struct Core {
     pub(crate) counters: Counters,
     /// The id of the next spawned task (0 is the `block_on` future).
     next_id: Cell<u64>,
-    /// Wakers of fired timers; a buffer kept between turns.
-    fired: RefCell<Vec<Waker>>,
+    /// Wakers of fired timers and yielded tasks, woken at the end of a
+    /// turn; a buffer kept between turns so a turn does not allocate.
+    to_wake: RefCell<Vec<Waker>>,
     /// See [`Builder::event_interval`].
     event_interval: u32,
     /// See [`Builder::panic_policy`].
@@ -548,18 +549,21 @@ impl Core {
         }
         self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
 
-        // Step 3: due timers, then the tasks that yielded.
-        let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
+        // Step 3: due timers, then the tasks that yielded. One buffer, kept
+        // between turns, collects both so no turn allocates.
+        let mut to_wake = std::mem::take(&mut *self.to_wake.borrow_mut());
         {
             let mut timers = self.timers.borrow_mut();
-            let now = timers.now_tick(Instant::now());
-            let count = timers.advance(now, &mut fired);
-            Counters::add(&self.counters.timers_fired, count as u64);
+            // No armed timer: skip reading the clock.
+            if timers.next_tick().is_some() {
+                let now = timers.now_tick(Instant::now());
+                let count = timers.advance(now, &mut to_wake);
+                Counters::add(&self.counters.timers_fired, count as u64);
+            }
         }
-        fired.drain(..).for_each(Waker::wake);
-        *self.fired.borrow_mut() = fired;
-        let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
-        deferred.into_iter().for_each(Waker::wake);
+        to_wake.append(&mut self.deferred.borrow_mut());
+        to_wake.drain(..).for_each(Waker::wake);
+        *self.to_wake.borrow_mut() = to_wake;
     }
 
     /// The runtime's signal driver, created on first use.

@@ -60,7 +60,8 @@
 //!
 //! 1. `executor.rs`: [`Runtime`], [`Builder`], the loop.
 //! 2. `task.rs`: [`spawn`], [`JoinHandle`], [`JoinError`], a task's lifecycle.
-//! 3. `waker.rs`: how a wake reaches the run queue, from this thread or another.
+//! 3. `waker.rs` and `remote.rs`: how a wake reaches the run queue, from this
+//!    thread or another.
 //! 4. `context.rs`: how [`spawn`] finds the running runtime.
 //! 5. `reactor.rs`: `mio::Poll`, tokens, readiness, event dispatch.
 //! 6. `registration.rs`: the helper every socket operation goes through.
@@ -98,6 +99,7 @@ mod metrics;
 pub mod net;
 mod reactor;
 mod registration;
+mod remote;
 #[cfg(unix)]
 pub mod signal;
 mod task;

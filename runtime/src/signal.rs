@@ -7,7 +7,7 @@
 //! source, registered with the reactor under `SIGNAL_TOKEN`. A signal that
 //! arrives while the loop is blocked in `epoll_wait`/`kevent` therefore makes
 //! the poll return at once, like any socket event. The loop then drains the
-//! pipe ([`SignalDriver::dispatch`]), adds one to each delivered signal's
+//! pipe (`SignalDriver::dispatch`), adds one to each delivered signal's
 //! counter, and wakes every [`Signal`] waiting on it.
 //!
 //! Each `Signal` remembers the counter value it last saw, so several

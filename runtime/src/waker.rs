@@ -13,16 +13,17 @@
 //!    runs get polled once.
 //! 2. If this thread is inside `block_on` of the task's own runtime, push the
 //!    `TaskRef` onto the local run queue: no lock, no syscall.
-//! 3. Otherwise push it onto the shared remote queue (a mutex-protected
-//!    `Vec`) and, if nobody has done so since the loop last looked, fire the
-//!    `mio::Waker` so a loop blocked in `epoll_wait`/`kevent` returns.
+//! 3. Otherwise push it onto the shared remote queue (`remote.rs`) and, if
+//!    nobody has done so since the loop last looked, fire the `mio::Waker`
+//!    so a loop blocked in `epoll_wait`/`kevent` returns.
 //!
 //! # Races this file prevents
 //!
 //! - **The lost wake-up across threads.** A remote wake pushes first, then
 //!   sets `notified`; the loop clears `notified` first, then drains. Either the
 //!   loop's drain sees the push, or the pusher sees `notified == false` and
-//!   fires the `mio::Waker`, which makes the next `poll` return at once.
+//!   fires the `mio::Waker`, which makes the next `poll` return at once
+//!   (`remote.rs`, checked by a loom model).
 //! - **A wake while the task is being polled.** The loop clears `scheduled`
 //!   just before polling, so a wake from inside the poll (or from another
 //!   thread during it) queues the task again and it is polled once more
@@ -34,11 +35,12 @@
 //!   that reused the slot.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::Wake;
 
 use crate::context;
 use crate::metrics::Counters;
+use crate::remote::RemoteQueue;
 
 /// Names one task: its slot in the task slab, and its unique id.
 ///
@@ -126,15 +128,10 @@ impl Wake for Header {
 pub(crate) struct Shared {
     /// Tasks woken from other threads (or from this thread outside
     /// `block_on`), drained by the loop in `Core::turn`.
-    remote: Mutex<Vec<TaskRef>>,
-    /// Set by the first remote wake after a drain, cleared by the loop just
-    /// before it drains; while set, further remote wakes skip the syscall.
-    notified: AtomicBool,
+    remote: RemoteQueue,
     /// Registered with the runtime's `mio::Poll`; `wake()` makes a blocked
     /// `poll` return with an event for `reactor::WAKER_TOKEN`.
     waker: mio::Waker,
-    /// Set when the runtime is dropped, so late remote wakes stop queueing.
-    closed: AtomicBool,
     /// Count of wakes that took the remote path, for [`crate::Metrics`].
     pub(crate) wakes_remote: AtomicU64,
 }
@@ -143,26 +140,16 @@ impl Shared {
     /// Wraps the `mio::Waker` that the reactor registered.
     pub(crate) fn new(waker: mio::Waker) -> Shared {
         Shared {
-            remote: Mutex::new(Vec::new()),
-            notified: AtomicBool::new(false),
+            remote: RemoteQueue::new(),
             waker,
-            closed: AtomicBool::new(false),
             wakes_remote: AtomicU64::new(0),
         }
     }
 
     /// Queues `task` from any thread and makes sure the loop will look.
     fn schedule_remote(&self, task: TaskRef) {
-        if self.closed.load(Ordering::Acquire) {
-            return;
-        }
         self.wakes_remote.fetch_add(1, Ordering::Relaxed);
-        self.remote
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(task);
-        // Push first, then notify: see "the lost wake-up" in the module doc.
-        if !self.notified.swap(true, Ordering::AcqRel) {
+        if self.remote.push(task) {
             // An error here means the eventfd/pipe could not be written, which
             // mio documents only for a full pipe: the loop is already due to
             // wake, so there is nothing more to do.
@@ -172,20 +159,11 @@ impl Shared {
 
     /// Moves every remotely woken task into `into`. Called by the loop only.
     pub(crate) fn drain_remote(&self, into: &mut impl Extend<TaskRef>) {
-        // Clear first, then drain: see "the lost wake-up" in the module doc.
-        if self.notified.swap(false, Ordering::AcqRel) {
-            let batch =
-                std::mem::take(&mut *self.remote.lock().unwrap_or_else(PoisonError::into_inner));
-            into.extend(batch);
-        }
+        self.remote.drain(into);
     }
 
     /// Stops further remote wakes from queueing (the runtime is gone).
     pub(crate) fn close(&self) {
-        self.closed.store(true, Ordering::Release);
-        self.remote
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.remote.close();
     }
 }

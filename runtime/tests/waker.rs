@@ -13,21 +13,30 @@ use std::time::Duration;
 use spindle::Runtime;
 use support::within;
 
-/// 8 plain threads fire 100,000 wakes in total at 8 tasks while the runtime
-/// is blocked in poll. Each task counts the wakes it observes through a
+/// 8 plain threads fire 100,000 wakes in total at 8 tasks (one each) while
+/// the runtime is blocked in poll. Each task counts the wakes it observes through a
 /// shared counter and finishes once its thread is done and it has seen every
 /// one of its increments: a lost wake-up would leave it pending forever,
 /// which `within` turns into a failure.
 #[test]
 fn wakes_from_eight_threads_are_never_lost() {
-    const THREADS: usize = 8;
-    const WAKES_PER_THREAD: usize = 100_000 / THREADS;
-    within(Duration::from_secs(60), || {
+    wakes_from_threads_are_never_lost(8, 100_000);
+}
+
+/// The stress version: 8 threads, 1,000,000 wakes.
+#[test]
+fn million_wakes_from_eight_threads_are_never_lost() {
+    wakes_from_threads_are_never_lost(8, 1_000_000);
+}
+
+fn wakes_from_threads_are_never_lost(threads: usize, wakes: usize) {
+    let wakes_per_thread = wakes / threads;
+    within(Duration::from_secs(120), move || {
         let rt = Runtime::new().unwrap();
         rt.block_on(async {
             let mut handles = Vec::new();
-            let mut threads = Vec::new();
-            for _ in 0..THREADS {
+            let mut senders = Vec::new();
+            for _ in 0..threads {
                 let fired = Arc::new(AtomicUsize::new(0));
                 let waker_slot: Arc<Mutex<Option<Waker>>> = Arc::new(Mutex::new(None));
                 // The task: parks its waker, finishes when all wakes are in.
@@ -38,23 +47,23 @@ fn wakes_from_eight_threads_are_never_lost() {
                     poll_fn(move |cx| {
                         polls.set(polls.get() + 1);
                         *waker_slot.lock().unwrap() = Some(cx.waker().clone());
-                        if fired.load(Ordering::Acquire) == WAKES_PER_THREAD {
+                        if fired.load(Ordering::Acquire) == wakes_per_thread {
                             Poll::Ready(polls.get())
                         } else {
                             Poll::Pending
                         }
                     })
                 }));
-                threads.push((fired, waker_slot));
+                senders.push((fired, waker_slot));
             }
             // Let each task park its waker before the threads start.
             spindle::yield_now().await;
-            let joins: Vec<_> = threads
+            let joins: Vec<_> = senders
                 .into_iter()
                 .map(|(fired, waker_slot)| {
                     std::thread::spawn(move || {
                         let waker = waker_slot.lock().unwrap().clone().unwrap();
-                        for _ in 0..WAKES_PER_THREAD {
+                        for _ in 0..wakes_per_thread {
                             // Publish the event first, then wake: a task
                             // polled after this wake sees the increment.
                             fired.fetch_add(1, Ordering::Release);
@@ -65,7 +74,7 @@ fn wakes_from_eight_threads_are_never_lost() {
                 .collect();
             for handle in handles {
                 let polls = handle.await.unwrap();
-                assert!(polls <= WAKES_PER_THREAD + 1, "polled {polls} times");
+                assert!(polls <= wakes_per_thread + 1, "polled {polls} times");
             }
             for join in joins {
                 join.join().unwrap();

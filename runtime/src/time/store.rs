@@ -334,4 +334,101 @@ mod tests {
         assert_eq!(store.advance(u64::MAX, &mut fired), 0);
         assert_eq!(store.next_tick(), None);
     }
+
+    /// One step of a random timer workload.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert(u64),
+        Reset(usize, u64),
+        Cancel(usize),
+        Advance(u64),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u64..200).prop_map(Op::Insert),
+            (any::<usize>(), 0u64..200).prop_map(|(i, d)| Op::Reset(i, d)),
+            any::<usize>().prop_map(Op::Cancel),
+            (0u64..50).prop_map(Op::Advance),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any sequence of insert / reset / cancel / advance fires exactly
+        /// the due timers, each once, in deadline order, compared against a
+        /// plain model (a list of live timers).
+        #[test]
+        fn fires_exactly_the_due_timers_in_order(ops in proptest::collection::vec(op(), 1..200)) {
+            let mut store = TimerStore::new(Instant::now());
+            // The model: (key, deadline, fired) of every live timer.
+            let mut model: Vec<(TimerKey, u64, bool)> = Vec::new();
+            let mut now = 0u64;
+            for op in ops {
+                match op {
+                    Op::Insert(d) => {
+                        let deadline = now + d;
+                        let (_c, w) = waker();
+                        model.push((store.insert(deadline, w), deadline, false));
+                    }
+                    Op::Reset(i, d) if !model.is_empty() => {
+                        let i = i % model.len();
+                        let deadline = now + d;
+                        store.reset(model[i].0, deadline);
+                        model[i].1 = deadline;
+                        model[i].2 = false;
+                    }
+                    Op::Cancel(i) if !model.is_empty() => {
+                        let (key, _, _) = model.remove(i % model.len());
+                        store.cancel(key);
+                    }
+                    Op::Advance(by) => {
+                        now += by;
+                        let mut fired = Vec::new();
+                        let count = store.advance(now, &mut fired);
+                        let mut expected: Vec<u64> = model
+                            .iter_mut()
+                            .filter(|(_, deadline, fired)| !*fired && *deadline <= now)
+                            .map(|(_, deadline, fired)| {
+                                *fired = true;
+                                *deadline
+                            })
+                            .collect();
+                        expected.sort_unstable();
+                        proptest::prop_assert_eq!(count, expected.len());
+                        // A timer reset after it fired has no waker until it
+                        // is polled again, so wakers can be fewer.
+                        proptest::prop_assert!(fired.len() <= expected.len());
+                    }
+                    _ => {}
+                }
+                for (key, deadline, fired) in &model {
+                    proptest::prop_assert_eq!(store.is_fired(*key), *fired, "deadline {}", deadline);
+                }
+            }
+        }
+
+        /// Fired timers come out of one `advance` in deadline order.
+        #[test]
+        fn one_advance_fires_in_deadline_order(deadlines in proptest::collection::vec(0u64..100, 1..100)) {
+            let mut store = TimerStore::new(Instant::now());
+            let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+            for &d in &deadlines {
+                struct Record(u64, Arc<std::sync::Mutex<Vec<u64>>>);
+                impl Wake for Record {
+                    fn wake(self: Arc<Self>) {
+                        self.1.lock().unwrap().push(self.0);
+                    }
+                }
+                store.insert(d, Waker::from(Arc::new(Record(d, order.clone()))));
+            }
+            let mut fired = Vec::new();
+            store.advance(1_000, &mut fired);
+            fired.into_iter().for_each(Waker::wake);
+            let order = order.lock().unwrap().clone();
+            let mut sorted = deadlines.clone();
+            sorted.sort_unstable();
+            proptest::prop_assert_eq!(order, sorted);
+        }
+    }
 }
