@@ -1,0 +1,85 @@
+//! The echo protocol: every byte a client sends comes back, until it
+//! closes.
+//!
+//! Like the HTTP connection, an echo connection owns no buffer while it
+//! waits: it waits for readiness, reads into the thread's scratch buffer and
+//! writes straight back from it with a non-blocking `try_write`. Only when
+//! the socket cannot take everything at once (the client is slow to read)
+//! does the rest go into a buffer of the connection's own, which is written
+//! with an `.await` before the next read; that is also the back-pressure:
+//! a client that does not read stops being read from.
+//!
+//! Half-close is respected: when the client shuts down its write side (the
+//! read returns 0), everything read so far has been written back; the
+//! connection then shuts down its own write side, so the client reads an
+//! orderly end of stream, and closes.
+
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+
+use spindle::io::AsyncWriteExt;
+use spindle::net::TcpStream;
+
+use crate::scratch::with_scratch;
+
+/// Echoes `stream` until the peer closes its side; a per-connection handler
+/// for [`Server::serve`](crate::Server::serve).
+///
+/// # Examples
+///
+/// ```
+/// use spindle::io::{AsyncReadExt, AsyncWriteExt};
+/// use spindle::net::{TcpListener, TcpStream};
+///
+/// spindle::block_on(async {
+///     let listener = TcpListener::bind("127.0.0.1:0")?;
+///     let mut client = TcpStream::connect(listener.local_addr()?).await?;
+///     let (conn, peer) = listener.accept().await?;
+///     spindle::spawn(spindle_server::echo(conn, peer));
+///     client.write_all(b"ping").await?;
+///     client.shutdown(std::net::Shutdown::Write)?; // half-close
+///     let mut echoed = Vec::new();
+///     client.read_to_end(&mut echoed).await?;
+///     assert_eq!(echoed, b"ping");
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// The socket's errors, such as `ConnectionReset`.
+pub async fn echo(mut stream: TcpStream, _peer: SocketAddr) -> io::Result<()> {
+    loop {
+        stream.readable().await?;
+        // Read and write back from the scratch buffer, with no `.await`;
+        // `rest` is what the socket could not take now.
+        let read = with_scratch(|buf| -> io::Result<Option<Vec<u8>>> {
+            let n = match stream.try_read(buf) {
+                Ok(0) => return Ok(None),
+                Ok(n) => n,
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(Some(Vec::new())),
+                Err(err) => return Err(err),
+            };
+            let mut written = 0;
+            while written < n {
+                match stream.try_write(&buf[written..n]) {
+                    Ok(k) => written += k,
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(err) => return Err(err),
+                }
+            }
+            Ok(Some(buf[written..n].to_vec()))
+        })?;
+        match read {
+            None => break,
+            Some(rest) if !rest.is_empty() => stream.write_all(&rest).await?,
+            Some(_) => {}
+        }
+    }
+    // The client half-closed and everything is written: close our side.
+    match stream.shutdown(Shutdown::Write) {
+        Err(err) if err.kind() != io::ErrorKind::NotConnected => Err(err),
+        _ => Ok(()),
+    }
+}

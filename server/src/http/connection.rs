@@ -1,0 +1,373 @@
+//! One HTTP/1.1 connection: read, frame, call the handler, write, repeat.
+//!
+//! The connection is a loop over four steps, in one task:
+//!
+//! ```text
+//!        ┌──────────────────────────────────────────────────────────┐
+//!        ▼                                                          │
+//!   1. wait: readable │ timer │ (idle only) shutdown                │
+//!        │                                                          │
+//!   2. try_read into the thread's scratch buffer; frame every       │
+//!      complete request (framing.rs); keep an incomplete tail       │
+//!        │                                                          │
+//!   3. call the handler for each request, in order; encode every    │
+//!      response into one buffer; ONE write for the whole batch      │
+//!        │                                                          │
+//!   4. close (Connection: close, HTTP/1.0, a reject, draining)  ────┴─ or loop
+//! ```
+//!
+//! Pipelined requests that arrive in one read are answered in order and
+//! their responses leave in one `write(2)`: the client sent them together
+//! because it wants them fast.
+//!
+//! # Timers
+//!
+//! One [`Sleep`](spindle::time::Sleep) per connection, reset rather than
+//! re-created. While no byte of a next request has arrived the connection is
+//! *idle*, and the timer runs to the idle timeout, after which the connection
+//! is closed without a word. Once the first byte of a request is there, the
+//! timer is moved to the header timeout: a client that stalls mid-request
+//! gets `408 Request Timeout` and the connection is closed. Resetting to a
+//! later deadline, as happens after every request, is O(1) in spindle's
+//! timer store.
+//!
+//! # Memory while idle
+//!
+//! An idle connection owns no read buffer: it waits for readiness without
+//! one and reads into the thread's scratch buffer (see `scratch.rs`). Its
+//! pending buffer is empty with no capacity, and the response buffer lives
+//! only while a batch is written. What is left is this future's state (the
+//! socket, the timer, the shutdown wait, the handler) and the task around
+//! it.
+//!
+//! # Closing
+//!
+//! Closing a socket that still has unread input makes the kernel send a
+//! reset, and a reset can destroy a response the client has not read yet
+//! (RFC 9112 §9.6). So after the last response the connection shuts down
+//! its write side (the client reads the end of the stream) and reads and
+//! drops what the client still sends, for up to a second, before it closes:
+//! nginx's "lingering close".
+
+use std::future::{poll_fn, Future};
+use std::io;
+use std::net::Shutdown as TcpShutdown;
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use spindle::io::AsyncWriteExt;
+use spindle::net::TcpStream;
+
+use crate::config::Config;
+use crate::http::date;
+use crate::http::framing::{self, Limits, Parsed, Reject};
+use crate::http::request::Version;
+use crate::http::response::ConnectionHeader;
+use crate::http::{Request, Response};
+use crate::metrics::Counters;
+use crate::scratch::with_scratch;
+use crate::shutdown::{Phase, Shutdown};
+use crate::worker;
+
+/// How long a closing connection keeps reading (and dropping) what the
+/// client still sends, so that the close does not reset the connection
+/// before the client has read the last response.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// The settings one HTTP connection needs, copied out of [`Config`] into
+/// every connection's future, so kept small: timeouts in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HttpConfig {
+    /// Largest head, in bytes (see [`Config::max_head_size`]).
+    max_head: u32,
+    /// Largest body, in bytes (see [`Config::max_body_size`]).
+    max_body: u32,
+    /// See [`Config::idle_timeout`], in milliseconds.
+    idle_ms: u32,
+    /// See [`Config::header_timeout`], in milliseconds.
+    header_ms: u32,
+}
+
+impl HttpConfig {
+    /// The HTTP part of a server's configuration. Values too large for 32
+    /// bits (4 GiB, 49 days) are capped there.
+    pub(crate) fn from_config(config: &Config) -> HttpConfig {
+        let bytes = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let millis = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
+        HttpConfig {
+            max_head: bytes(config.max_head_size),
+            max_body: bytes(config.max_body_size),
+            idle_ms: millis(config.idle_timeout),
+            header_ms: millis(config.header_timeout),
+        }
+    }
+
+    /// The size limits, for the framing code.
+    fn limits(&self) -> Limits {
+        Limits {
+            max_head: self.max_head as usize,
+            max_body: self.max_body as usize,
+        }
+    }
+
+    /// The idle deadline for a connection that becomes idle now.
+    fn idle_deadline(&self) -> Instant {
+        Instant::now() + Duration::from_millis(self.idle_ms.into())
+    }
+
+    /// The request deadline for a request that starts now.
+    fn header_deadline(&self) -> Instant {
+        Instant::now() + Duration::from_millis(self.header_ms.into())
+    }
+}
+
+/// What ended a wait in step 1.
+enum Wake {
+    /// The socket may have bytes (or an EOF, or an error).
+    Readable,
+    /// The idle or header timer fired.
+    Timer,
+    /// The server is draining and this connection is idle.
+    Shutdown,
+}
+
+/// The requests framed from one read, and what ended the framing.
+#[derive(Default)]
+struct Batch {
+    /// Complete requests, in order.
+    requests: Vec<Parsed>,
+    /// Set if the bytes after the last complete request are invalid.
+    reject: Option<Reject>,
+}
+
+/// Serves HTTP/1.1 on `stream` with `handler` until either side closes.
+///
+/// # Errors
+///
+/// Socket errors (a reset peer, say); the caller logs them at debug level.
+// Not an `async fn` on purpose; see the comment in the body.
+#[allow(clippy::manual_async_fn)]
+pub(crate) fn serve<H, Fut>(
+    mut stream: TcpStream,
+    handler: H,
+    config: HttpConfig,
+) -> impl Future<Output = io::Result<()>>
+where
+    H: Fn(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    // An `async move` block rather than an `async fn`: the block captures
+    // the arguments once, where an `async fn` would keep a second copy of
+    // each in every connection's state (rust-lang/rust#62958).
+    async move {
+        // Outside a server worker (a user's own accept loop) there is no
+        // shutdown to watch and nothing to count.
+        let (mut draining, counters) = match worker::current() {
+            Some(worker) => (worker.shutdown.wait(Phase::Draining), Some(worker.counters)),
+            None => (Shutdown::new().wait(Phase::Draining), None),
+        };
+        let mut timer = spindle::time::sleep_until(config.idle_deadline());
+        let mut pending: Vec<u8> = Vec::new();
+
+        loop {
+            // Step 1: wait, without a buffer.
+            let idle = pending.is_empty();
+            let wake = {
+                let mut readable = pin!(stream.readable());
+                poll_fn(|cx| {
+                    if idle && Pin::new(&mut draining).poll(cx).is_ready() {
+                        return Poll::Ready(Wake::Shutdown);
+                    }
+                    if readable.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Wake::Readable);
+                    }
+                    if Pin::new(&mut timer).poll(cx).is_ready() {
+                        return Poll::Ready(Wake::Timer);
+                    }
+                    Poll::Pending
+                })
+                .await
+            };
+            match wake {
+                Wake::Readable => {}
+                Wake::Shutdown => return Ok(()),
+                Wake::Timer if idle => return Ok(()),
+                Wake::Timer => return Box::pin(reject_and_close(stream, Reject::Timeout)).await,
+            }
+
+            // Step 2: read into the scratch buffer and frame; nothing in here
+            // awaits, so the buffer is free again before step 3.
+            let limits = config.limits();
+            let read = with_scratch(|buf| -> io::Result<Option<Batch>> {
+                let n = match stream.try_read(buf) {
+                    Ok(0) => return Ok(None),
+                    Ok(n) => n,
+                    // Stale readiness: nothing to read after all.
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        return Ok(Some(Batch::default()))
+                    }
+                    Err(err) => return Err(err),
+                };
+                let mut batch = Batch::default();
+                if pending.is_empty() {
+                    let used = frame(&buf[..n], &limits, &mut batch);
+                    pending.extend_from_slice(&buf[used..n]);
+                } else {
+                    pending.extend_from_slice(&buf[..n]);
+                    let used = frame(&pending, &limits, &mut batch);
+                    pending.drain(..used);
+                }
+                Ok(Some(batch))
+            })?;
+            let Some(batch) = read else {
+                return Ok(()); // the client closed
+            };
+            if pending.is_empty() {
+                pending = Vec::new(); // give the capacity back while idle
+            }
+
+            // Step 3: answer the batch.
+            let answered = !batch.requests.is_empty() || batch.reject.is_some();
+            if answered {
+                // Boxed: the state of a batch in progress (the handler's
+                // futures, the response buffer) is allocated only while a
+                // batch is in progress, not in every idle connection's future.
+                let shutdown = draining.shutdown();
+                let close = Box::pin(respond(
+                    &mut stream,
+                    &handler,
+                    batch,
+                    shutdown,
+                    counters.as_ref(),
+                ))
+                .await?;
+                // Step 4.
+                if close {
+                    Box::pin(linger_close(stream)).await;
+                    return Ok(());
+                }
+            }
+
+            // Re-arm the timer: idle timeout when nothing is pending, header
+            // timeout from the first byte of a new request.
+            if pending.is_empty() {
+                if answered {
+                    timer.reset(config.idle_deadline());
+                }
+            } else if answered || idle {
+                timer.reset(config.header_deadline());
+            }
+        }
+    }
+}
+
+/// Frames every complete request at the start of `data` into `batch`;
+/// returns how many bytes they took. Stops after a request that closes the
+/// connection: what follows it will not be answered.
+fn frame(data: &[u8], limits: &Limits, batch: &mut Batch) -> usize {
+    let mut used = 0;
+    loop {
+        match framing::parse(&data[used..], limits) {
+            Ok(Some(parsed)) => {
+                used += parsed.consumed;
+                let keep_alive = parsed.keep_alive;
+                batch.requests.push(parsed);
+                if !keep_alive {
+                    return used;
+                }
+            }
+            Ok(None) => return used,
+            Err(reject) => {
+                batch.reject = Some(reject);
+                return used;
+            }
+        }
+    }
+}
+
+/// Calls the handler for each request of `batch` in order, writes every
+/// response with one write, and says whether the connection must close.
+async fn respond<H, Fut>(
+    stream: &mut TcpStream,
+    handler: &H,
+    batch: Batch,
+    shutdown: &Shutdown,
+    counters: Option<&Arc<Counters>>,
+) -> io::Result<bool>
+where
+    H: Fn(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    let mut out = Vec::with_capacity(160 * batch.requests.len().max(1));
+    let mut close = false;
+    for parsed in batch.requests {
+        let head_only = parsed.request.method() == "HEAD";
+        let version = parsed.request.version();
+        let response = handler(parsed.request).await;
+        if let Some(counters) = counters {
+            Counters::bump(&counters.requests);
+        }
+        // Checked after the handler: a request in flight when draining
+        // began still gets its answer, with `Connection: close`.
+        close = !parsed.keep_alive || shutdown.is_draining();
+        let connection = match (close, version) {
+            (true, _) => ConnectionHeader::Close,
+            (false, Version::Http10) => ConnectionHeader::KeepAlive,
+            (false, Version::Http11) => ConnectionHeader::Omit,
+        };
+        response.encode(&mut out, head_only, connection, &date::now());
+        if close {
+            break;
+        }
+    }
+    if let (false, Some(reject)) = (close, batch.reject) {
+        Response::new(reject.status()).encode(
+            &mut out,
+            false,
+            ConnectionHeader::Close,
+            &date::now(),
+        );
+        close = true;
+    }
+    stream.write_all(&out).await?;
+    Ok(close)
+}
+
+/// Answers with a reject's status and closes the connection.
+async fn reject_and_close(mut stream: TcpStream, reject: Reject) -> io::Result<()> {
+    let mut out = Vec::new();
+    Response::new(reject.status()).encode(&mut out, false, ConnectionHeader::Close, &date::now());
+    stream.write_all(&out).await?;
+    linger_close(stream).await;
+    Ok(())
+}
+
+/// Closes the connection without resetting it: FIN first, then read and
+/// drop input until the client closes or [`LINGER`] passes.
+async fn linger_close(stream: TcpStream) {
+    if stream.shutdown(TcpShutdown::Write).is_err() {
+        return; // already gone
+    }
+    let mut deadline = spindle::time::sleep(LINGER);
+    loop {
+        let mut readable = pin!(stream.readable());
+        let timed_out = poll_fn(|cx| {
+            if readable.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(false);
+            }
+            Pin::new(&mut deadline).poll(cx).map(|()| true)
+        })
+        .await;
+        if timed_out {
+            return;
+        }
+        match with_scratch(|buf| stream.try_read(buf)) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
+        }
+    }
+}

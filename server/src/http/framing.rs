@@ -1,0 +1,401 @@
+//! HTTP/1.x framing: where one request ends and the next begins.
+//!
+//! This is pure logic over a byte slice, with no socket and no clock, so it
+//! is tested here by unit tests. [`parse`] looks at the bytes a connection
+//! has received and answers one of three things:
+//!
+//! - `Ok(None)`: the request is not complete yet; read more and call again;
+//! - `Ok(Some(parsed))`: one whole request (head and body) and how many
+//!   bytes it took; the rest may be the next, pipelined, request;
+//! - `Err(reject)`: the bytes can never become a valid request; answer with
+//!   the reject's status and close the connection.
+//!
+//! The head is parsed by httparse. The body's length follows RFC 9112 §6.3:
+//! `Transfer-Encoding: chunked` (decoded here, trailers skipped), else
+//! `Content-Length`, else no body. A request with both, with a
+//! `Content-Length` that is not a number, or with two that disagree, is
+//! rejected: those are the ambiguities request smuggling is made of.
+//!
+//! # Notes
+//!
+//! A request that arrives in many reads is parsed again from its first byte
+//! after each read. The cost is bounded by the head and body limits and it
+//! keeps the code stateless; hyper instead keeps a decoder state per
+//! connection and never looks at a byte twice.
+
+use std::ops::Range;
+
+use httparse::Status;
+
+use crate::http::request::{Request, Version};
+
+/// Most headers in one request. 64 is ample for browsers and proxies
+/// (hyper allows 100); more gets `431`.
+const MAX_HEADERS: usize = 64;
+
+/// The size limits a request must keep.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Largest head (request line and headers), in bytes.
+    pub(crate) max_head: usize,
+    /// Largest body (after de-chunking), in bytes.
+    pub(crate) max_body: usize,
+}
+
+/// Why bytes can never be a valid request; each maps to a status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reject {
+    /// Malformed request line, header, chunk, or ambiguous body length.
+    BadRequest,
+    /// The body is larger than `Limits::max_body`.
+    PayloadTooLarge,
+    /// The head is larger than `Limits::max_head`, or has too many headers.
+    HeadersTooLarge,
+    /// The request did not arrive within the header timeout (found by the
+    /// connection's timer, not by parsing).
+    Timeout,
+}
+
+impl Reject {
+    /// The status code that answers this reject.
+    pub(crate) fn status(self) -> u16 {
+        match self {
+            Reject::BadRequest => 400,
+            Reject::PayloadTooLarge => 413,
+            Reject::HeadersTooLarge => 431,
+            Reject::Timeout => 408,
+        }
+    }
+}
+
+/// One complete request found at the start of the buffer.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    /// The request, copied out of the buffer.
+    pub(crate) request: Request,
+    /// Whether the connection may stay open after the response (version
+    /// default and the `Connection` header).
+    pub(crate) keep_alive: bool,
+    /// How many bytes of the buffer the request took.
+    pub(crate) consumed: usize,
+}
+
+/// How the body of a request is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    /// No body.
+    Empty,
+    /// Exactly this many bytes.
+    Length(u64),
+    /// Chunked transfer coding.
+    Chunked,
+}
+
+/// Finds the first request in `buf`; see the module docs.
+pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Reject> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    let head_len = match req.parse(buf) {
+        Ok(Status::Complete(len)) => len,
+        Ok(Status::Partial) if buf.len() > limits.max_head => return Err(Reject::HeadersTooLarge),
+        Ok(Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => return Err(Reject::HeadersTooLarge),
+        Err(_) => return Err(Reject::BadRequest),
+    };
+    if head_len > limits.max_head {
+        return Err(Reject::HeadersTooLarge);
+    }
+    let version = match req.version {
+        Some(0) => Version::Http10,
+        _ => Version::Http11,
+    };
+
+    // The headers that frame the message.
+    let mut close = false;
+    let mut keep_alive_token = false;
+    let mut length: Option<u64> = None;
+    let mut chunked: Option<bool> = None; // Some(last coding is chunked)
+    for header in req.headers.iter() {
+        let name = header.name;
+        if name.eq_ignore_ascii_case("connection") {
+            for token in header.value.split(|&b| b == b',') {
+                let token = token.trim_ascii();
+                close |= token.eq_ignore_ascii_case(b"close");
+                keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+            }
+        } else if name.eq_ignore_ascii_case("content-length") {
+            let value = parse_length(header.value).ok_or(Reject::BadRequest)?;
+            if length.is_some_and(|earlier| earlier != value) {
+                return Err(Reject::BadRequest);
+            }
+            length = Some(value);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            let last = header.value.rsplit(|&b| b == b',').next().unwrap_or(b"");
+            chunked = Some(last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+        }
+    }
+    let body_kind = match (chunked, length) {
+        (Some(_), Some(_)) => return Err(Reject::BadRequest),
+        (Some(true), None) => BodyKind::Chunked,
+        // RFC 9112 §6.3: a request whose final coding is not chunked has no
+        // knowable length.
+        (Some(false), None) => return Err(Reject::BadRequest),
+        (None, Some(len)) => BodyKind::Length(len),
+        (None, None) => BodyKind::Empty,
+    };
+    let keep_alive = match version {
+        Version::Http11 => !close,
+        Version::Http10 => keep_alive_token && !close,
+    };
+
+    // The body.
+    let rest = &buf[head_len..];
+    let (body, body_len) = match body_kind {
+        BodyKind::Empty => (Vec::new(), 0),
+        BodyKind::Length(len) => {
+            if len > limits.max_body as u64 {
+                return Err(Reject::PayloadTooLarge);
+            }
+            let len = len as usize;
+            if rest.len() < len {
+                return Ok(None);
+            }
+            (rest[..len].to_vec(), len)
+        }
+        BodyKind::Chunked => match decode_chunked(rest, limits.max_body)? {
+            Some(decoded) => decoded,
+            None => return Ok(None),
+        },
+    };
+
+    // Copy the head out and remember where its parts lie.
+    let offset = |part: &[u8]| part.as_ptr() as usize - buf.as_ptr() as usize;
+    let range = |part: &[u8]| offset(part)..offset(part) + part.len();
+    let method = range(req.method.unwrap_or("").as_bytes());
+    let target = range(req.path.unwrap_or("").as_bytes());
+    let header_ranges: Vec<(Range<usize>, Range<usize>)> = req
+        .headers
+        .iter()
+        .map(|h| (range(h.name.as_bytes()), range(h.value)))
+        .collect();
+    let head = buf[..head_len].to_vec().into_boxed_slice();
+    let request = Request::from_parts(head, method, target, version, header_ranges, body);
+    Ok(Some(Parsed {
+        request,
+        keep_alive,
+        consumed: head_len + body_len,
+    }))
+}
+
+/// Parses a `Content-Length` value: one or more ASCII digits, nothing else.
+fn parse_length(value: &[u8]) -> Option<u64> {
+    let value = value.trim_ascii();
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
+}
+
+/// Decodes a chunked body at the start of `buf`: `Ok(None)` if incomplete,
+/// else the body and how many encoded bytes it took (trailers included).
+fn decode_chunked(buf: &[u8], max_body: usize) -> Result<Option<(Vec<u8>, usize)>, Reject> {
+    // Framing overhead is a few bytes per chunk; more encoded bytes than
+    // this without an end means a flood of tiny chunks.
+    let max_encoded = max_body.saturating_mul(2).saturating_add(64 * 1024);
+    let mut body = Vec::new();
+    let mut at = 0;
+    loop {
+        if at > max_encoded {
+            return Err(Reject::PayloadTooLarge);
+        }
+        let (size_len, size) = match httparse::parse_chunk_size(&buf[at..]) {
+            Ok(Status::Complete(found)) => found,
+            Ok(Status::Partial) => return Ok(None),
+            Err(_) => return Err(Reject::BadRequest),
+        };
+        at += size_len;
+        if size == 0 {
+            // Trailer fields, then an empty line. They are skipped.
+            loop {
+                let Some(end) = find_crlf(&buf[at..]) else {
+                    return Ok(None);
+                };
+                at += end + 2;
+                if end == 0 {
+                    return Ok(Some((body, at)));
+                }
+                if at > max_encoded {
+                    return Err(Reject::PayloadTooLarge);
+                }
+            }
+        }
+        if (body.len() as u64).saturating_add(size) > max_body as u64 {
+            return Err(Reject::PayloadTooLarge);
+        }
+        let size = size as usize;
+        let data = &buf[at..];
+        if data.len() < size + 2 {
+            return Ok(None);
+        }
+        if &data[size..size + 2] != b"\r\n" {
+            return Err(Reject::BadRequest);
+        }
+        body.extend_from_slice(&data[..size]);
+        at += size + 2;
+    }
+}
+
+/// The position of the first `\r\n` in `buf`.
+fn find_crlf(buf: &[u8]) -> Option<usize> {
+    buf.windows(2).position(|w| w == b"\r\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits {
+        max_head: 8192,
+        max_body: 1024,
+    };
+
+    fn complete(bytes: &[u8]) -> Parsed {
+        parse(bytes, &LIMITS).unwrap().expect("a complete request")
+    }
+
+    #[test]
+    fn simple_get() {
+        let parsed = complete(b"GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!(parsed.request.method(), "GET");
+        assert_eq!(parsed.request.path(), "/plaintext");
+        assert_eq!(parsed.request.header("host"), Some(&b"a"[..]));
+        assert_eq!(parsed.consumed, 36);
+        assert!(parsed.keep_alive);
+    }
+
+    #[test]
+    fn incomplete_head_needs_more() {
+        assert!(parse(b"GET / HTTP/1.1\r\nHost:", &LIMITS)
+            .unwrap()
+            .is_none());
+        assert!(parse(b"", &LIMITS).unwrap().is_none());
+    }
+
+    #[test]
+    fn pipelined_requests_are_split_at_the_boundary() {
+        let bytes = b"GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+        let first = complete(bytes);
+        assert_eq!(first.request.path(), "/a");
+        let second = complete(&bytes[first.consumed..]);
+        assert_eq!(second.request.path(), "/b");
+        assert_eq!(first.consumed + second.consumed, bytes.len());
+    }
+
+    #[test]
+    fn keep_alive_defaults_by_version() {
+        assert!(complete(b"GET / HTTP/1.1\r\n\r\n").keep_alive);
+        assert!(!complete(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").keep_alive);
+        assert!(!complete(b"GET / HTTP/1.0\r\n\r\n").keep_alive);
+        assert!(complete(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keep_alive);
+        assert!(!complete(b"GET / HTTP/1.1\r\nConnection: upgrade, close\r\n\r\n").keep_alive);
+    }
+
+    #[test]
+    fn content_length_body() {
+        let bytes = b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET";
+        let parsed = complete(bytes);
+        assert_eq!(parsed.request.body(), b"hello");
+        assert_eq!(&bytes[parsed.consumed..], b"GET");
+        assert!(parse(&bytes[..40], &LIMITS).unwrap().is_none());
+    }
+
+    #[test]
+    fn chunked_body_with_extension_and_trailer() {
+        let bytes = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+                      5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: y\r\n\r\nNEXT";
+        let parsed = complete(bytes);
+        assert_eq!(parsed.request.body(), b"hello world");
+        assert_eq!(&bytes[parsed.consumed..], b"NEXT");
+        // Every strict prefix is incomplete, never an error.
+        for cut in 0..bytes.len() - 4 {
+            assert!(
+                parse(&bytes[..cut], &LIMITS).unwrap().is_none(),
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn chunk_without_crlf_after_data_is_rejected() {
+        let bytes = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n";
+        assert_eq!(parse(bytes, &LIMITS).unwrap_err(), Reject::BadRequest);
+    }
+
+    #[test]
+    fn length_and_chunked_together_is_rejected() {
+        let bytes = b"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+        assert_eq!(parse(bytes, &LIMITS).unwrap_err(), Reject::BadRequest);
+    }
+
+    #[test]
+    fn conflicting_or_invalid_lengths_are_rejected() {
+        for bytes in [
+            &b"POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"[..],
+            b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: 1,1\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: \r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        ] {
+            assert_eq!(parse(bytes, &LIMITS).unwrap_err(), Reject::BadRequest);
+        }
+        // The same length twice is not a conflict.
+        let same = b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx";
+        assert_eq!(complete(same).request.body(), b"x");
+    }
+
+    #[test]
+    fn bodies_over_the_limit_are_rejected() {
+        let declared = b"POST / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n";
+        assert_eq!(
+            parse(declared, &LIMITS).unwrap_err(),
+            Reject::PayloadTooLarge
+        );
+        let chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n";
+        assert_eq!(
+            parse(chunked, &LIMITS).unwrap_err(),
+            Reject::PayloadTooLarge
+        );
+    }
+
+    #[test]
+    fn heads_over_the_limit_are_rejected() {
+        let mut big = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
+        big.resize(8200, b'a');
+        assert_eq!(parse(&big, &LIMITS).unwrap_err(), Reject::HeadersTooLarge);
+        big.extend_from_slice(b"\r\n\r\n");
+        assert_eq!(parse(&big, &LIMITS).unwrap_err(), Reject::HeadersTooLarge);
+        let mut many = b"GET / HTTP/1.1\r\n".to_vec();
+        for i in 0..70 {
+            many.extend_from_slice(format!("X-{i}: 1\r\n").as_bytes());
+        }
+        many.extend_from_slice(b"\r\n");
+        assert_eq!(parse(&many, &LIMITS).unwrap_err(), Reject::HeadersTooLarge);
+    }
+
+    #[test]
+    fn malformed_heads_are_rejected() {
+        for bytes in [
+            &b"GET / HTTP/1.1\r\nBad Header\r\n\r\n"[..],
+            b"GET / HTTP/9.9\r\n\r\n",
+            b"\x01\x02\x03 / HTTP/1.1\r\n\r\n",
+            b"GET / HTTP/1.1\r\n: no-name\r\n\r\n",
+        ] {
+            assert_eq!(
+                parse(bytes, &LIMITS).unwrap_err(),
+                Reject::BadRequest,
+                "{bytes:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The `spindle-server` binary: parse the command line, bind, serve.
+//!
+//! Everything else is in the library; this file only turns flags into a
+//! [`Config`], sets up logging, and maps errors to exit code 2 with a
+//! one-line message (no panic, no backtrace).
+//!
+//! ```text
+//! cargo run --release -p spindle-server -- --mode http --addr 127.0.0.1:8080 --threads 2
+//! ```
+
+#![forbid(unsafe_code)]
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use spindle_server::{Config, Server};
+
+/// An async TCP server on the spindle runtime: HTTP/1.1 plaintext or echo.
+///
+/// Log level through RUST_LOG (default: info). SIGINT or SIGTERM shuts down
+/// gracefully; a second signal stops at once.
+#[derive(Debug, Parser)]
+#[command(name = "spindle-server", version)]
+struct Args {
+    /// What to serve.
+    #[arg(long, value_enum, default_value_t = Mode::Http)]
+    mode: Mode,
+    /// Address to listen on; port 0 picks a free port (the log line shows it).
+    #[arg(long, default_value = Config::DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Worker threads, each with its own runtime and SO_REUSEPORT listener.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
+    /// Most connections open at once (for the whole process).
+    #[arg(long, default_value_t = Config::DEFAULT_MAX_CONNECTIONS as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
+    /// Seconds a keep-alive connection may stay idle between requests.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    idle_timeout: u64,
+    /// Seconds a client may take to send a request once it started.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    header_timeout: u64,
+    /// Seconds a graceful shutdown waits for in-flight requests.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    shutdown_timeout: u64,
+    /// Trace what the runtime does (sets SPINDLE_EXPLAIN=1 for the runtimes).
+    #[arg(long)]
+    explain: bool,
+}
+
+/// The built-in protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    /// HTTP/1.1: "Hello, World!" on / and /plaintext.
+    Http,
+    /// Echo every byte back until the client closes.
+    Echo,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(err) if !err.use_stderr() => {
+            // --help and --version: print them, exit 0.
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            let message = err.to_string();
+            let first = message.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("spindle-server: {first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    if args.explain {
+        // The runtime's explain trace reads this when a runtime is built.
+        // Set before any thread starts, so no other thread reads the
+        // environment meanwhile.
+        std::env::set_var("SPINDLE_EXPLAIN", "1");
+    }
+
+    let config = Config {
+        addr: args.addr,
+        threads: usize::from(args.threads),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        header_timeout: Duration::from_secs(args.header_timeout),
+        shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+        handle_signals: true,
+        ..Config::default()
+    };
+    let server = match Server::bind(config) {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!("spindle-server: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = server.local_addr();
+    let mode = match args.mode {
+        Mode::Http => "http",
+        Mode::Echo => "echo",
+    };
+    let threads = match args.threads {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    };
+    tracing::info!("spindle-server listening on {addr} ({mode}, {threads})");
+    // Also on stdout, for harnesses that start the server on port 0.
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "listening on {addr}");
+    let _ = stdout.flush();
+
+    let served = match args.mode {
+        Mode::Http => server.serve_http(spindle_server::http::hello_world),
+        Mode::Echo => server.serve(spindle_server::echo),
+    };
+    match served {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("spindle-server: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
