@@ -23,6 +23,8 @@
 //! `127.0.0.1:0`; the guard reads the real address from the `listening on
 //! ADDR` line the server prints on stdout. Every wait is bounded.
 
+pub mod malformed;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -313,6 +315,53 @@ impl ServerProcess {
             .find(|l| l.starts_with("VmRSS:"))
             .expect("VmRSS");
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+}
+
+impl ServerProcess {
+    /// Whether the process is still running.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let mut server: spindle_tests::ServerProcess = unimplemented!();
+    /// assert!(server.is_running());
+    /// ```
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// CPU time (user + system) the process has used.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// println!("{:?}", server.cpu_time());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`cpu_ticks`](Self::cpu_ticks).
+    pub fn cpu_time(&self) -> Duration {
+        // SAFETY: sysconf has no preconditions.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+        Duration::from_micros(self.cpu_ticks() * 1_000_000 / per_second)
+    }
+
+    /// How many file descriptors the process has open, from
+    /// `/proc/PID/fd` (a leaked connection shows as one more).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// println!("{} open fds", server.open_fds());
+    /// ```
+    pub fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .map(|dir| dir.count())
+            .unwrap_or(0)
     }
 }
 

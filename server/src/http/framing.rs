@@ -105,6 +105,9 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
     if head_len > limits.max_head {
         return Err(Reject::HeadersTooLarge);
     }
+    if has_bare_lf(&buf[..head_len]) {
+        return Err(Reject::BadRequest);
+    }
     let version = match req.version {
         Some(0) => Version::Http10,
         _ => Version::Http11,
@@ -185,6 +188,18 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
         keep_alive,
         consumed: head_len + body_len,
     }))
+}
+
+/// Whether `head` ends a line with a bare LF (no CR before it).
+///
+/// httparse accepts bare LF line ends, as RFC 9112 §2.2 lets a recipient
+/// do. spindle refuses them with `400`: a proxy in front of the server that
+/// splits lines differently would see a different request, which is how
+/// request smuggling starts. The head is short, so the scan is cheap.
+fn has_bare_lf(head: &[u8]) -> bool {
+    head.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || head[i - 1] != b'\r'))
 }
 
 /// Parses a `Content-Length` value: one or more ASCII digits, nothing else.
@@ -390,6 +405,9 @@ mod tests {
             b"GET / HTTP/9.9\r\n\r\n",
             b"\x01\x02\x03 / HTTP/1.1\r\n\r\n",
             b"GET / HTTP/1.1\r\n: no-name\r\n\r\n",
+            b"GET / HTTP/1.1\nHost: x\n\n",
+            b"GET / HTTP/1.1\r\nHost: x\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\n\n",
         ] {
             assert_eq!(
                 parse(bytes, &LIMITS).unwrap_err(),
