@@ -416,4 +416,85 @@ mod tests {
             );
         }
     }
+
+    /// One valid request for the property test: its bytes, and what the
+    /// parser must make of it (method, target, body).
+    fn request_strategy(
+    ) -> impl proptest::strategy::Strategy<Value = (Vec<u8>, (String, String, Vec<u8>))> {
+        use proptest::prelude::*;
+        let method = prop_oneof![Just("GET"), Just("HEAD"), Just("POST"), Just("PUT")];
+        let target = "/[a-z0-9]{0,12}(\\?[a-z]=[0-9]{1,3})?";
+        let body = proptest::collection::vec(any::<u8>(), 0..64);
+        let chunked = any::<bool>();
+        let extra = proptest::collection::vec(("[A-Za-z][A-Za-z-]{0,10}", "[ -~]{0,20}"), 0..4);
+        (method, target, body, chunked, extra).prop_map(|(method, target, body, chunked, extra)| {
+            let mut bytes = format!("{method} {target} HTTP/1.1\r\nHost: x\r\n").into_bytes();
+            for (name, value) in extra {
+                // Skip the framing headers: they would change the body rules.
+                let lower = name.to_ascii_lowercase();
+                if lower == "content-length"
+                    || lower == "transfer-encoding"
+                    || lower == "connection"
+                {
+                    continue;
+                }
+                bytes.extend_from_slice(format!("X-{name}: {}\r\n", value.trim()).as_bytes());
+            }
+            if chunked {
+                bytes.extend_from_slice(b"Transfer-Encoding: chunked\r\n\r\n");
+                for piece in body.chunks(7) {
+                    bytes.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+                    bytes.extend_from_slice(piece);
+                    bytes.extend_from_slice(b"\r\n");
+                }
+                bytes.extend_from_slice(b"0\r\n\r\n");
+            } else {
+                bytes.extend_from_slice(
+                    format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(),
+                );
+                bytes.extend_from_slice(&body);
+            }
+            (bytes, (method.to_string(), target, body))
+        })
+    }
+
+    /// Feeds `stream` to the parser in reads of the given sizes, the way a
+    /// connection accumulates bytes, and returns every request framed.
+    fn frame_in_reads(stream: &[u8], reads: &[usize]) -> Vec<(String, String, Vec<u8>)> {
+        let mut buffered = Vec::new();
+        let mut framed = Vec::new();
+        let mut at = 0;
+        let mut sizes = reads.iter().copied().cycle();
+        while at < stream.len() {
+            let n = sizes.next().unwrap_or(1).clamp(1, stream.len() - at);
+            buffered.extend_from_slice(&stream[at..at + n]);
+            at += n;
+            while let Some(parsed) = parse(&buffered, &LIMITS).expect("a valid stream") {
+                let r = &parsed.request;
+                framed.push((
+                    r.method().to_string(),
+                    r.target().to_string(),
+                    r.body().to_vec(),
+                ));
+                buffered.drain(..parsed.consumed);
+            }
+        }
+        assert!(buffered.is_empty(), "bytes left over");
+        framed
+    }
+
+    proptest::proptest! {
+        /// Any split of a valid pipelined byte stream into reads gives the
+        /// same requests, in the same order, as the stream in one read.
+        #[test]
+        fn any_split_into_reads_frames_the_same_requests(
+            requests in proptest::collection::vec(request_strategy(), 1..8),
+            reads in proptest::collection::vec(1usize..40, 1..16),
+        ) {
+            let stream: Vec<u8> = requests.iter().flat_map(|(bytes, _)| bytes.clone()).collect();
+            let expected: Vec<_> = requests.into_iter().map(|(_, parts)| parts).collect();
+            proptest::prop_assert_eq!(&frame_in_reads(&stream, &[stream.len()]), &expected);
+            proptest::prop_assert_eq!(&frame_in_reads(&stream, &reads), &expected);
+        }
+    }
 }
