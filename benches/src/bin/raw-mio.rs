@@ -27,7 +27,10 @@
 //! moment, so the loop stops there and waits for the next event (tokio and
 //! spindle apply the same rule; see `registration.rs` in the runtime). The
 //! one `read` per request that this saves shows in `compare`'s
-//! syscalls-per-request column.
+//! syscalls-per-request column. The rule has one exception: once the event
+//! says the peer has closed (`EPOLLRDHUP`), the loop reads until the `read`
+//! that returns 0, because the FIN may have come with the last data and no
+//! further event would announce it.
 //!
 //! Usage: `raw-mio --mode http|echo --addr HOST:PORT`
 
@@ -71,6 +74,11 @@ struct Conn {
     /// empty (backpressure), and this flag says to resume once it drains,
     /// since no new readable edge will come for bytes already there.
     readable: bool,
+    /// The kernel reported the peer's FIN (`EPOLLRDHUP`). From then on the
+    /// short-read rule is off: data and FIN may have arrived together, and a
+    /// short read would leave the FIN unread with no further edge to come.
+    /// Reading continues until the `read` that returns 0.
+    read_closed: bool,
     /// The peer closed or the protocol said close: flush, then drop.
     closing: bool,
 }
@@ -86,8 +94,9 @@ enum Next {
 
 impl Conn {
     /// Handles one event for this connection.
-    fn on_event(&mut self, readable: bool, buf: &mut [u8]) -> Next {
+    fn on_event(&mut self, readable: bool, read_closed: bool, buf: &mut [u8]) -> Next {
         self.readable |= readable;
+        self.read_closed |= read_closed;
         loop {
             // 1. Flush first; while output is stuck, read nothing more.
             match self.outbox.flush_to(&mut self.stream) {
@@ -103,7 +112,7 @@ impl Conn {
             match self.stream.read(buf) {
                 Ok(0) => return Next::Drop, // peer FIN and nothing pending
                 Ok(n) => {
-                    if n < buf.len() {
+                    if n < buf.len() && !self.read_closed {
                         self.readable = false; // the short-read rule
                     }
                     if self.session.on_data(&buf[..n], self.outbox.buf_mut()) == Flow::Close {
@@ -165,7 +174,7 @@ fn run(args: ServerArgs) -> io::Result<()> {
                 continue; // an event for a connection dropped in this batch
             };
             let readable = event.is_readable() || event.is_read_closed() || event.is_error();
-            if conn.on_event(readable, &mut buf) == Next::Drop {
+            if conn.on_event(readable, event.is_read_closed(), &mut buf) == Next::Drop {
                 let mut conn = conns.remove(key);
                 let _ = poll.registry().deregister(&mut conn.stream);
             }
@@ -198,6 +207,7 @@ fn accept_all(listener: &TcpListener, poll: &mut Poll, conns: &mut Slab<Conn>, m
                         session: Session::new(mode),
                         outbox: Outbox::default(),
                         readable: false,
+                        read_closed: false,
                         closing: false,
                     });
                 }
