@@ -27,6 +27,8 @@
 //! - `httparse`: the request parser every contender shares (and the
 //!   response parser in `loadgen`).
 //! - `httpdate`: IMF-fixdate formatting for the `Date:` header.
+//! - `ctrlc`: `compare` stops cleanly on Ctrl-C or SIGTERM (its guards
+//!   then kill every server it started).
 //! - `clap`: the command lines of the contenders, `loadgen` and `compare`.
 //! - `mio`: the raw-mio contender's event loop and `loadgen`'s client loop
 //!   (`loadgen` deliberately uses neither spindle nor tokio, so it cannot
