@@ -89,22 +89,17 @@ fn main() -> ExitCode {
     let mut conns: Vec<Conn> = Vec::new();
     let mut buf = vec![0u8; READ_BUF];
     loop {
-        // 1. Accept everything that is waiting.
-        loop {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    if stream.set_nonblocking(true).is_ok() && stream.set_nodelay(true).is_ok() {
-                        conns.push(Conn {
-                            stream,
-                            session: Session::new(mode),
-                            outbox: Outbox::default(),
-                            closing: false,
-                        });
-                    }
-                }
-                // WouldBlock: nobody is waiting. Any other error (EMFILE):
-                // try again next sweep; the spin is this contender's nature.
-                Err(_) => break,
+        // 1. Accept everything that is waiting. The loop ends at
+        // `WouldBlock` (nobody waiting) or any other error (EMFILE): try
+        // again next sweep; the spin is this contender's nature.
+        while let Ok((stream, _)) = listener.accept() {
+            if stream.set_nonblocking(true).is_ok() && stream.set_nodelay(true).is_ok() {
+                conns.push(Conn {
+                    stream,
+                    session: Session::new(mode),
+                    outbox: Outbox::default(),
+                    closing: false,
+                });
             }
         }
         // 2. Give every connection one try, dropping the finished ones.
