@@ -38,7 +38,7 @@ pub fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut session = Session::new(mode);
     let mut buf = [0u8; READ_BUF];
-    let mut out = Vec::with_capacity(READ_BUF);
+    let mut out = Vec::new(); // grows to the largest reply once, then reused
     loop {
         let n = match stream.read(&mut buf) {
             Ok(0) => return Ok(()), // peer closed; nothing is pending

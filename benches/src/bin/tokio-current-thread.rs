@@ -8,6 +8,12 @@
 //! with `.await` where they block. Where spindle and tokio differ in
 //! `compare`, the difference is the runtimes, not the code on top.
 //!
+//! One difference is inherent to the model, not to tokio: a task owns its
+//! state across `.await`s, so each connection keeps its own 4 KiB read
+//! buffer for as long as it lives, where the raw-mio loop reads every
+//! connection into one shared buffer. `compare`'s memory-per-connection row
+//! shows that price (spindle-server's tasks pay it too).
+//!
 //! Usage: `tokio-current-thread --mode http|echo --addr HOST:PORT`
 
 use std::io;
@@ -77,7 +83,7 @@ async fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut session = Session::new(mode);
     let mut buf = vec![0u8; READ_BUF];
-    let mut out = Vec::with_capacity(READ_BUF);
+    let mut out = Vec::new(); // grows to the largest reply once, then reused
     loop {
         let n = stream.read(&mut buf).await?;
         if n == 0 {
