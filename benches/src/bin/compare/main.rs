@@ -107,6 +107,12 @@ struct Cli {
     /// Connections for the --scaling runs.
     #[arg(long, default_value_t = 1000)]
     scaling_connections: usize,
+    /// Let loadgen sleep in epoll_wait during load cells instead of
+    /// busy-polling its own CPU. Spinning is the default because on virtual
+    /// machines a sleeping vCPU can take milliseconds to wake, and that
+    /// delay would be charged to the server's latency.
+    #[arg(long)]
+    no_spin: bool,
     /// Output directory [default: target/compare next to the binaries].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -208,6 +214,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         warmup,
         timeout: cli.timeout,
         perf: perf_ok,
+        spin: !cli.no_spin,
     };
     let exe_of = |name: &str| sibling_binary(name);
     let log_of = |name: &str| logs.join(format!("{name}.log"));
@@ -347,7 +354,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if perf_ok { "perf stat -e raw_syscalls:sys_enter" } else { "n/a (perf stat cannot count raw_syscalls:sys_enter here)" }
         ),
         format!("open-file limit raised to {nofile}"),
-        format!("loadgen: closed loop, {} thread(s), one request in flight per connection", ctx.loadgen_threads),
+        format!(
+            "loadgen: closed loop, {} thread(s), one request in flight per connection, {}",
+            ctx.loadgen_threads,
+            if ctx.spin { "busy-polling its CPU (--spin)" } else { "sleeping in epoll_wait" }
+        ),
     ];
     let report = Report {
         setup,

@@ -37,6 +37,8 @@ pub(crate) struct Ctx {
     pub(crate) timeout: f64,
     /// Whether `perf stat` can count system calls.
     pub(crate) perf: bool,
+    /// Whether `loadgen` busy-polls during load cells (`--spin`).
+    pub(crate) spin: bool,
 }
 
 /// The result of one [`load_cell`].
@@ -250,6 +252,8 @@ fn loadgen_args(
     ];
     if idle {
         args.push("--idle".into());
+    } else if ctx.spin {
+        args.push("--spin".into());
     }
     args
 }

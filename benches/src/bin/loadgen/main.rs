@@ -88,6 +88,11 @@ struct Cli {
     /// One request per connection, then hold the connections idle.
     #[arg(long)]
     idle: bool,
+    /// Busy-poll instead of sleeping in epoll_wait. On virtual machines a
+    /// sleeping vCPU can take tens of microseconds or more to wake, which
+    /// would be charged to the server; spinning keeps loadgen's CPU awake.
+    #[arg(long)]
+    spin: bool,
 }
 
 fn main() -> ExitCode {
@@ -132,6 +137,7 @@ fn run(cli: &Cli) -> LoadReport {
             rate: cli.rate.map(|rate| rate / threads as f64),
             timeout: Duration::from_secs_f64(cli.timeout),
             idle: cli.idle,
+            spin: cli.spin,
             window: (window_start, window_end),
             stop: stop.clone(),
             answered: answered.clone(),

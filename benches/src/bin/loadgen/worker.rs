@@ -60,6 +60,9 @@ pub(crate) struct Plan {
     pub(crate) timeout: Duration,
     /// One request per connection, then silence.
     pub(crate) idle: bool,
+    /// Never sleep in `epoll_wait`: poll with a zero timeout, burning this
+    /// thread's CPU so that a response is seen without a wake-up.
+    pub(crate) spin: bool,
     /// The measured window `[start, end)`; only completions inside count.
     pub(crate) window: (Instant, Instant),
     /// Set by the main thread when the run is over.
@@ -156,7 +159,7 @@ impl Worker {
         let mut last_scan = Instant::now();
         self.reconnect(Instant::now());
         while !self.plan.stop.load(Ordering::Relaxed) {
-            let mut wait = TICK;
+            let mut wait = if self.plan.spin { Duration::ZERO } else { TICK };
             if self.plan.rate.is_some() {
                 wait = wait.min(
                     self.next_scheduled
