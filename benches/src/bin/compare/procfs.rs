@@ -6,6 +6,10 @@
 //!   difference is the server's CPU time for the measured requests. The
 //!   resolution is one tick (10 ms at the usual `CLK_TCK` of 100), so a
 //!   1.5 s window at full load is measured to within about 1%.
+//! - CPU time of whole CPUs: the busy ticks of the server's CPUs from
+//!   `/proc/stat` (`proc_stat(5)`). Minus the server's own CPU time, this is
+//!   what *other* processes took from the server's CPU during the window:
+//!   on a shared machine, the noise behind a bad row.
 //! - Memory: `VmHWM` (peak resident set) and `VmRSS` (current resident set)
 //!   from `/proc/PID/status` (`proc_pid_status(5)`), in KiB.
 
@@ -26,6 +30,35 @@ pub(crate) fn cpu_time(pid: u32) -> Option<Duration> {
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
     let ticks = utime + stime;
+    Some(Duration::from_secs_f64(
+        ticks as f64 / clock_ticks_per_second(),
+    ))
+}
+
+/// Busy time (everything but `idle` and `iowait`) of the given CPUs so far.
+pub(crate) fn cpus_busy(cpus: &[usize]) -> Option<Duration> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let mut ticks = 0u64;
+    for &cpu in cpus {
+        let name = format!("cpu{cpu}");
+        let line = stat
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name.as_str()))?;
+        let fields: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal ...
+        let busy: u64 = fields
+            .iter()
+            .take(8)
+            .enumerate()
+            .filter(|(i, _)| *i != 3 && *i != 4)
+            .map(|(_, v)| v)
+            .sum();
+        ticks += busy;
+    }
     Some(Duration::from_secs_f64(
         ticks as f64 / clock_ticks_per_second(),
     ))
@@ -71,5 +104,6 @@ mod tests {
         let peak = peak_rss_kib(me).unwrap();
         let now = rss_kib(me).unwrap();
         assert!(peak >= now && now > 0);
+        assert!(cpus_busy(&[0]).is_some());
     }
 }

@@ -68,6 +68,8 @@ pub(crate) struct Row {
     pub(crate) syscalls_per_req: Option<f64>,
     /// Median server peak RSS, KiB.
     pub(crate) peak_rss_kib: Option<f64>,
+    /// Median CPU taken by other processes on the server's CPU, percent.
+    pub(crate) other_cpu_percent: Option<f64>,
     /// Errors over all rounds.
     pub(crate) errors: u64,
     /// Timeouts over all rounds.
@@ -209,6 +211,7 @@ fn row(contender: &str, mode: Mode, connections: usize, cell: &[&CellRun]) -> Ro
         cpu_percent: med(&|o| o.cpu_percent),
         syscalls_per_req: med(&|o| o.syscalls_per_req),
         peak_rss_kib: med(&|o| o.peak_rss_kib.map(|k| k as f64)),
+        other_cpu_percent: med(&|o| o.other_cpu_percent),
         errors: ok.iter().map(|o| o.load.errors).sum(),
         timeouts: ok.iter().map(|o| o.load.timeouts).sum(),
         connected_min: ok.iter().map(|o| o.load.connected).min(),
@@ -364,13 +367,13 @@ pub(crate) fn table(rows: &[Row]) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "| mode | conns | contender | req/s | ×tokio | ×raw-mio | p50 µs | p99 µs | p99.9 µs | CPU µs/req | syscalls/req | peak RSS KiB | answered conns | errors | timeouts | status |"
+        "| mode | conns | contender | req/s | ×tokio | ×raw-mio | p50 µs | p99 µs | p99.9 µs | CPU µs/req | syscalls/req | peak RSS KiB | answered conns | errors | timeouts | noise % | status |"
     );
-    let _ = writeln!(md, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    let _ = writeln!(md, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for r in rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.mode.name(),
             r.connections,
             r.contender,
@@ -386,6 +389,7 @@ pub(crate) fn table(rows: &[Row]) -> String {
             r.connected_min.map_or("–".into(), |c| c.to_string()),
             r.errors,
             r.timeouts,
+            num(r.other_cpu_percent, 0),
             r.status,
         );
     }
@@ -413,4 +417,7 @@ const NOTES: &str = "
   iterative server serves one connection at a time, the others wait in the
   backlog until their requests time out (`timeouts`, deadline per request).
 - errors and timeouts are summed over all rounds and include the warmup.
+- noise %: CPU time that *other* processes took on the server's CPU during
+  the window (`/proc/stat` busy time minus the server's own). Anything
+  above a few percent means the machine was shared and the row is suspect.
 ";

@@ -52,6 +52,10 @@ pub(crate) struct CellOutcome {
     pub(crate) cpu_percent: Option<f64>,
     /// Server system calls per completed request.
     pub(crate) syscalls_per_req: Option<f64>,
+    /// CPU time that other processes took on the server's CPUs during the
+    /// window, percent of the window (noise from a shared machine). `None`
+    /// when the server is not pinned.
+    pub(crate) other_cpu_percent: Option<f64>,
     /// Server peak RSS (`VmHWM`) at the end of the cell, KiB.
     pub(crate) peak_rss_kib: Option<u64>,
     /// Whether the server was still running at the end.
@@ -80,10 +84,12 @@ pub(crate) fn load_cell(
     );
     let planned = Duration::from_secs_f64(ctx.warmup + ctx.duration);
     let mut cpu = (None, None);
+    let mut busy = (None, None);
     let mut times = (Instant::now(), Instant::now());
     let mut perf_count = None;
     let load = loadgen::run(&ctx.loadgen, &args, planned, &mut |marker| match marker {
         Marker::WindowStart => {
+            busy.0 = procfs::cpus_busy(&ctx.cpus.server);
             cpu.0 = procfs::cpu_time(pid);
             times.0 = Instant::now();
             if ctx.perf {
@@ -92,9 +98,18 @@ pub(crate) fn load_cell(
         }
         Marker::WindowEnd => {
             cpu.1 = procfs::cpu_time(pid);
+            busy.1 = procfs::cpus_busy(&ctx.cpus.server);
             times.1 = Instant::now();
         }
     })?;
+    let window = (times.1 - times.0).as_secs_f64().max(1e-3);
+    let other = match (busy, cpu) {
+        ((Some(b0), Some(b1)), (Some(c0), Some(c1))) if !ctx.cpus.server.is_empty() => {
+            let others = b1.saturating_sub(b0).as_secs_f64() - c1.saturating_sub(c0).as_secs_f64();
+            Some((100.0 * others / window).max(0.0))
+        }
+        _ => None,
+    };
     let syscalls = perf_count.and_then(perf::finish);
     let used = match cpu {
         (Some(a), Some(b)) => Some(b.saturating_sub(a)),
@@ -103,9 +118,9 @@ pub(crate) fn load_cell(
     let per_req = |total: f64| (load.requests > 0).then(|| total / load.requests as f64);
     Ok(CellOutcome {
         cpu_us_per_req: used.and_then(|d| per_req(d.as_secs_f64() * 1e6)),
-        cpu_percent: used
-            .map(|d| 100.0 * d.as_secs_f64() / (times.1 - times.0).as_secs_f64().max(1e-3)),
+        cpu_percent: used.map(|d| 100.0 * d.as_secs_f64() / window),
         syscalls_per_req: syscalls.and_then(|n| per_req(n as f64)),
+        other_cpu_percent: other,
         peak_rss_kib: procfs::peak_rss_kib(pid),
         survived: server.is_alive(),
         load,
