@@ -421,3 +421,76 @@ const NOTES: &str = "
   the window (`/proc/stat` busy time minus the server's own). Anything
   above a few percent means the machine was shared and the row is suspect.
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spindle_benches::report::LoadReport;
+
+    /// A successful run of `contender` at `rps` requests per second.
+    fn ok_run(contender: &str, round: usize, rps: f64) -> CellRun {
+        CellRun {
+            contender: contender.into(),
+            mode: Mode::Http,
+            connections: 1,
+            round,
+            outcome: Outcome::Ok(CellOutcome {
+                load: LoadReport {
+                    requests: 10,
+                    req_per_sec: rps,
+                    ..LoadReport::default()
+                },
+                cpu_us_per_req: None,
+                cpu_percent: None,
+                syscalls_per_req: None,
+                other_cpu_percent: None,
+                peak_rss_kib: None,
+                survived: true,
+            }),
+        }
+    }
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(Vec::new()), None);
+    }
+
+    #[test]
+    fn rows_take_medians_and_ratios_to_tokio_and_raw_mio() {
+        let runs = vec![
+            ok_run("raw-mio", 1, 200.0),
+            ok_run("tokio-current-thread", 1, 100.0),
+            ok_run("busy-poll", 1, 50.0),
+            ok_run("busy-poll", 2, 70.0),
+            ok_run("busy-poll", 3, 60.0),
+            CellRun {
+                contender: "spindle-server".into(),
+                mode: Mode::Http,
+                connections: 1,
+                round: 1,
+                outcome: Outcome::Missing,
+            },
+        ];
+        let names: Vec<String> = [
+            "raw-mio",
+            "tokio-current-thread",
+            "busy-poll",
+            "spindle-server",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rows = summarize(&runs, &names, &[Mode::Http], &[1]);
+        let busy = rows.iter().find(|r| r.contender == "busy-poll").unwrap();
+        assert_eq!(busy.req_per_sec, Some(60.0));
+        assert_eq!(busy.vs_tokio, Some(0.6));
+        assert_eq!(busy.vs_raw_mio, Some(0.3));
+        let spindle = rows
+            .iter()
+            .find(|r| r.contender == "spindle-server")
+            .unwrap();
+        assert_eq!(spindle.status, "missing");
+        assert!(table(&rows).contains("| spindle-server |"));
+    }
+}
