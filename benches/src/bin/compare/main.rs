@@ -379,7 +379,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     fs::write(&md_path, &md).map_err(|e| format!("writing {}: {e}", md_path.display()))?;
     let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     fs::write(&json_path, json).map_err(|e| format!("writing {}: {e}", json_path.display()))?;
-    println!("\n{}", report::table(&report.rows));
+    println!("\n{md}");
     println!(
         "report: {}\njson:   {}\nchart:  {}",
         md_path.display(),
