@@ -80,6 +80,8 @@ fn panel(
                 .configure_mesh()
                 .x_desc("connections")
                 .y_desc(y_desc)
+                .x_label_formatter(&|v| format!("{v:.0}"))
+                .y_label_formatter(&|v| format!("{v:.0}"))
                 .draw()?;
             series(&mut chart, &points, contenders)?;
             chart
@@ -94,6 +96,8 @@ fn panel(
                 .configure_mesh()
                 .x_desc("connections")
                 .y_desc(y_desc)
+                .x_label_formatter(&|v| format!("{v:.0}"))
+                .y_label_formatter(&|v| format!("{v:.0}"))
                 .draw()?;
             series(&mut chart, &points, contenders)?;
             chart
