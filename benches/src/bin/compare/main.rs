@@ -1,0 +1,488 @@
+//! `compare`: every contender, the same load, side by side.
+//!
+//! ```text
+//! cargo run --release -p spindle-benches --bin compare [-- --quick] [options]
+//! ```
+//!
+//! For each contender × mode (http, echo) × connection count it starts a
+//! fresh server process on port 0, pins it to one CPU and `loadgen` to the
+//! others, warms up, measures, and records throughput, latency percentiles,
+//! server CPU time and system calls per request, and peak RSS. Contenders
+//! run interleaved (A B C … A B C …) for several rounds; the report gives
+//! medians and each ratio to tokio-current-thread and raw-mio. Then it
+//! measures server CPU while 1,000 connections sit idle, and resident memory
+//! per connection with 10,000 idle keep-alive connections held open.
+//!
+//! The contenders are this crate's five servers and `spindle-server` (built
+//! by `cargo build --release -p spindle-server`); a binary that does not
+//! exist is reported as `missing`, not an error.
+//!
+//! Output, in `target/compare/`: `report.md` (also printed), `report.json`,
+//! `chart.svg`, and `logs/` with each server's stderr. `compare` exits
+//! non-zero if one of the three files, or a row for a contender, is missing,
+//! so CI can run a tiny configuration as a smoke test.
+//!
+//! # What it compares against
+//!
+//! tokio-current-thread is the industry reference for a single-threaded
+//! runtime; raw-mio is the floor (the same event loop without futures); the
+//! blocking and busy-poll servers show what an event loop buys at all.
+//!
+//! Every server process is killed by a guard when its cell ends, also on a
+//! panic; Ctrl-C stops the run at the next check (every 50 ms) and the
+//! guards clean up.
+
+mod chart;
+mod loadgen;
+mod perf;
+mod procfs;
+mod report;
+mod scenarios;
+mod server;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::atomic::Ordering;
+
+use clap::Parser;
+use spindle_benches::affinity::allowed_cpus;
+use spindle_benches::{rlimit, Mode};
+
+use crate::report::{CellRun, IdleRow, MemoryRow, Outcome, Report, ScalingRow};
+use crate::scenarios::Ctx;
+use crate::server::{sibling_binary, Cpus, CONTENDERS};
+
+/// Command line.
+#[derive(Debug, Parser)]
+#[command(about = "Run every contender server under the same load and report side by side")]
+struct Cli {
+    /// A short run (about a minute): connections 1,100; 1.5 s windows after
+    /// 0.5 s warmups; one round; idle test 1.5 s; no 10k memory scenario.
+    #[arg(long)]
+    quick: bool,
+    /// Measured window per cell, seconds [full: 5, quick: 1.5].
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Warmup per cell, seconds [full: 1, quick: 0.5].
+    #[arg(long)]
+    warmup: Option<f64>,
+    /// Rounds (each contender once per cell per round) [full: 3, quick: 1].
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Connection counts [full: 1,16,100,1000,10000; quick: 1,100].
+    #[arg(long, value_delimiter = ',')]
+    connections: Option<Vec<usize>>,
+    /// Modes to run.
+    #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Mode::Http, Mode::Echo])]
+    modes: Vec<Mode>,
+    /// Contenders to run, by name (default: all six).
+    #[arg(long, value_delimiter = ',')]
+    contenders: Option<Vec<String>>,
+    /// Connections held open in the idle-CPU test.
+    #[arg(long, default_value_t = 1000)]
+    idle_connections: usize,
+    /// Length of the idle-CPU test, seconds [full: 5, quick: 1.5].
+    #[arg(long)]
+    idle_secs: Option<f64>,
+    /// Skip the idle-CPU test.
+    #[arg(long)]
+    skip_idle: bool,
+    /// Connections held open in the memory scenario.
+    #[arg(long, default_value_t = 10_000)]
+    memory_connections: usize,
+    /// Skip the memory scenario (implied by --quick unless --memory is given).
+    #[arg(long)]
+    skip_memory: bool,
+    /// Run the memory scenario even with --quick.
+    #[arg(long)]
+    memory: bool,
+    /// Per-request deadline for loadgen, seconds.
+    #[arg(long, default_value_t = 2.0)]
+    timeout: f64,
+    /// Also run spindle-server --threads N on N CPUs for each N listed
+    /// (loadgen on the remaining CPUs).
+    #[arg(long, value_delimiter = ',')]
+    scaling: Option<Vec<usize>>,
+    /// Connections for the --scaling runs.
+    #[arg(long, default_value_t = 1000)]
+    scaling_connections: usize,
+    /// Let loadgen sleep in epoll_wait during load cells instead of
+    /// busy-polling its own CPU. Spinning is the default because on virtual
+    /// machines a sleeping vCPU can take milliseconds to wake, and that
+    /// delay would be charged to the server's latency.
+    #[arg(long)]
+    no_spin: bool,
+    /// Output directory [default: target/compare next to the binaries].
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("compare: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The whole run; `Err` is a message for the user.
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let _ = ctrlc::set_handler(|| loadgen::INTERRUPTED.store(true, Ordering::Relaxed));
+    let nofile = rlimit::raise_nofile().map_err(|e| format!("cannot raise RLIMIT_NOFILE: {e}"))?;
+
+    let quick = cli.quick;
+    let duration = cli.duration.unwrap_or(if quick { 1.5 } else { 5.0 });
+    let warmup = cli.warmup.unwrap_or(if quick { 0.5 } else { 1.0 });
+    let rounds = cli.rounds.unwrap_or(if quick { 1 } else { 3 }).max(1);
+    let conns = cli.connections.clone().unwrap_or_else(|| {
+        if quick {
+            vec![1, 100]
+        } else {
+            vec![1, 16, 100, 1000, 10_000]
+        }
+    });
+    let idle_secs = cli.idle_secs.unwrap_or(if quick { 1.5 } else { 5.0 });
+    let run_memory = !cli.skip_memory && (!quick || cli.memory);
+    let contenders: Vec<String> = match &cli.contenders {
+        Some(list) => list.clone(),
+        None => CONTENDERS.iter().map(|s| s.to_string()).collect(),
+    };
+    if let Some(unknown) = contenders
+        .iter()
+        .find(|c| !CONTENDERS.contains(&c.as_str()))
+    {
+        return Err(format!(
+            "unknown contender {unknown:?}; known: {}",
+            CONTENDERS.join(", ")
+        ));
+    }
+
+    // CPUs: the server gets the first, loadgen the rest.
+    let cpus = allowed_cpus();
+    let (cpu_plan, pin_note) = if cpus.len() >= 2 {
+        let plan = Cpus {
+            server: vec![cpus[0]],
+            load: cpus[1..].to_vec(),
+        };
+        let note = format!(
+            "server pinned to CPU {}, loadgen to CPUs {:?}",
+            cpus[0],
+            &cpus[1..]
+        );
+        (plan, note)
+    } else {
+        let plan = Cpus {
+            server: Vec::new(),
+            load: Vec::new(),
+        };
+        (
+            plan,
+            format!(
+                "NOT pinned: only {} CPU available, server and loadgen share it",
+                cpus.len()
+            ),
+        )
+    };
+    if let Some(scaling) = &cli.scaling {
+        let need = scaling.iter().max().copied().unwrap_or(0) + 1;
+        if cpus.len() < need {
+            return Err(format!(
+                "--scaling {scaling:?} needs {need} CPUs ({} for spindle-server --threads {} and at least 1 for loadgen); this machine allows {}: {cpus:?}",
+                need - 1,
+                need - 1,
+                cpus.len()
+            ));
+        }
+    }
+    println!("compare: {pin_note}");
+    Cpus::pin(&cpu_plan.load);
+
+    let loadgen_exe = ensure_own_binaries()?;
+    let out = cli.out.clone().unwrap_or_else(default_out_dir);
+    let logs = out.join("logs");
+    fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
+    let perf_ok = perf::available();
+    let ctx = Ctx {
+        loadgen: loadgen_exe,
+        loadgen_threads: cpu_plan.load.len().max(1),
+        cpus: cpu_plan,
+        duration,
+        warmup,
+        timeout: cli.timeout,
+        perf: perf_ok,
+        spin: !cli.no_spin,
+    };
+    let exe_of = |name: &str| sibling_binary(name);
+    let log_of = |name: &str| logs.join(format!("{name}.log"));
+
+    // 1. The load matrix, interleaved: round → mode → connections → contender.
+    let mut runs = Vec::new();
+    for round in 1..=rounds {
+        for &mode in &cli.modes {
+            for &connections in &conns {
+                for name in &contenders {
+                    check_interrupted()?;
+                    let outcome = match exe_of(name) {
+                        None => Outcome::Missing,
+                        Some(exe) => match scenarios::load_cell(
+                            &ctx,
+                            &exe,
+                            &[],
+                            mode,
+                            connections,
+                            &log_of(name),
+                        ) {
+                            Ok(o) => Outcome::Ok(o),
+                            Err(msg) => Outcome::Failed(msg),
+                        },
+                    };
+                    print_cell(round, rounds, name, mode, connections, &outcome);
+                    runs.push(CellRun {
+                        contender: name.clone(),
+                        mode,
+                        connections,
+                        round,
+                        outcome,
+                    });
+                }
+            }
+        }
+    }
+
+    // 2. Idle CPU.
+    let mut idle = Vec::new();
+    if !cli.skip_idle {
+        for name in &contenders {
+            check_interrupted()?;
+            let outcome = match exe_of(name) {
+                None => Outcome::Missing,
+                Some(exe) => match scenarios::idle_cpu(
+                    &ctx,
+                    &exe,
+                    cli.idle_connections,
+                    idle_secs,
+                    &log_of(name),
+                ) {
+                    Ok(o) => Outcome::Ok(o),
+                    Err(msg) => Outcome::Failed(msg),
+                },
+            };
+            println!("idle   {name:<22} {outcome:?}");
+            idle.push(IdleRow {
+                contender: name.clone(),
+                connections: cli.idle_connections,
+                outcome,
+            });
+        }
+    }
+
+    // 3. Memory per connection.
+    let mut memory = Vec::new();
+    if run_memory {
+        for name in &contenders {
+            check_interrupted()?;
+            let outcome = match exe_of(name) {
+                None => Outcome::Missing,
+                Some(exe) => {
+                    match scenarios::memory(&ctx, &exe, cli.memory_connections, &log_of(name)) {
+                        Ok(o) => Outcome::Ok(o),
+                        Err(msg) => Outcome::Failed(msg),
+                    }
+                }
+            };
+            println!("memory {name:<22} {outcome:?}");
+            memory.push(MemoryRow {
+                contender: name.clone(),
+                connections: cli.memory_connections,
+                outcome,
+            });
+        }
+    }
+
+    // 4. Scaling (checked above that the CPUs exist).
+    let mut scaling = Vec::new();
+    for &threads in cli.scaling.iter().flatten() {
+        check_interrupted()?;
+        let outcome = match exe_of("spindle-server") {
+            None => Outcome::Missing,
+            Some(exe) => {
+                let mut scaled = ctx.clone();
+                scaled.cpus = Cpus {
+                    server: cpus[..threads].to_vec(),
+                    load: cpus[threads..].to_vec(),
+                };
+                scaled.loadgen_threads = cpus.len() - threads;
+                let extra = vec!["--threads".to_string(), threads.to_string()];
+                let result = scenarios::load_cell(
+                    &scaled,
+                    &exe,
+                    &extra,
+                    Mode::Http,
+                    cli.scaling_connections,
+                    &log_of("spindle-server"),
+                );
+                match result {
+                    Ok(o) => Outcome::Ok(o),
+                    Err(msg) => Outcome::Failed(msg),
+                }
+            }
+        };
+        println!("scaling threads={threads} {outcome:?}");
+        scaling.push(ScalingRow {
+            threads,
+            connections: cli.scaling_connections,
+            outcome,
+        });
+    }
+
+    // 5. Report.
+    let rows = report::summarize(&runs, &contenders, &cli.modes, &conns);
+    let setup = vec![
+        format!("machine: {} CPUs allowed ({cpus:?}); {pin_note}", cpus.len()),
+        format!(
+            "cells: {} round(s) × modes {:?} × connections {conns:?}; warmup {warmup} s, window {duration} s, request deadline {} s",
+            rounds,
+            cli.modes.iter().map(|m| m.name()).collect::<Vec<_>>(),
+            cli.timeout
+        ),
+        format!(
+            "system calls: {}",
+            if perf_ok { "perf stat -e raw_syscalls:sys_enter" } else { "n/a (perf stat cannot count raw_syscalls:sys_enter here)" }
+        ),
+        format!("open-file limit raised to {nofile}"),
+        format!(
+            "loadgen: closed loop, {} thread(s), one request in flight per connection, {}",
+            ctx.loadgen_threads,
+            if ctx.spin { "busy-polling its CPU (--spin)" } else { "sleeping in epoll_wait" }
+        ),
+    ];
+    let report = Report {
+        setup,
+        rows,
+        idle,
+        memory,
+        scaling,
+        runs,
+    };
+    let md_path = out.join("report.md");
+    let json_path = out.join("report.json");
+    let chart_path = out.join("chart.svg");
+    let chart_result = chart::draw(&chart_path, &report.rows, &contenders, &cli.modes);
+    if let Err(err) = &chart_result {
+        eprintln!("compare: could not draw {}: {err}", chart_path.display());
+    }
+    let md = report::markdown(&report, &chart_path.display().to_string());
+    fs::write(&md_path, &md).map_err(|e| format!("writing {}: {e}", md_path.display()))?;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    fs::write(&json_path, json).map_err(|e| format!("writing {}: {e}", json_path.display()))?;
+    println!("\n{md}");
+    println!(
+        "report: {}\njson:   {}\nchart:  {}",
+        md_path.display(),
+        json_path.display(),
+        chart_path.display()
+    );
+
+    // 6. Self-check for CI: every file, and a row per contender.
+    let mut problems = Vec::new();
+    for path in [&md_path, &json_path, &chart_path] {
+        if fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true) {
+            problems.push(format!("{} is missing or empty", path.display()));
+        }
+    }
+    for name in &contenders {
+        if !report.rows.iter().any(|r| &r.contender == name) || !md.contains(&format!("| {name} |"))
+        {
+            problems.push(format!("no row for {name}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for problem in problems {
+            eprintln!("compare: {problem}");
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Fails with a message once Ctrl-C was pressed.
+fn check_interrupted() -> Result<(), String> {
+    if loadgen::INTERRUPTED.load(Ordering::Relaxed) {
+        Err("interrupted".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Prints one line of progress for a finished cell.
+fn print_cell(
+    round: usize,
+    rounds: usize,
+    name: &str,
+    mode: Mode,
+    conns: usize,
+    outcome: &Outcome<scenarios::CellOutcome>,
+) {
+    let what = match outcome {
+        Outcome::Ok(o) => format!(
+            "{:>9.0} req/s  p99 {:>6} µs  errors {} timeouts {} answered {}",
+            o.load.req_per_sec, o.load.p99_us, o.load.errors, o.load.timeouts, o.load.connected
+        ),
+        Outcome::Missing => "missing (binary not built)".to_string(),
+        Outcome::Failed(msg) => format!("failed: {msg}"),
+    };
+    println!(
+        "[{round}/{rounds}] {:<4} {conns:>5} conns  {name:<22} {what}",
+        mode.name()
+    );
+}
+
+/// Makes sure this crate's contender binaries and `loadgen` sit next to
+/// `compare`; `cargo run --bin compare` builds only `compare`, so when they
+/// are missing and we were started by cargo, build them once. Returns the
+/// path of `loadgen`.
+fn ensure_own_binaries() -> Result<PathBuf, String> {
+    let own: Vec<&str> = CONTENDERS
+        .iter()
+        .copied()
+        .filter(|c| *c != "spindle-server")
+        .chain(["loadgen"])
+        .collect();
+    let missing = |list: &[&str]| list.iter().any(|name| sibling_binary(name).is_none());
+    if missing(&own) {
+        let cargo = std::env::var_os("CARGO").ok_or(
+            "contender binaries are missing; run `cargo build --release -p spindle-benches --bins`",
+        )?;
+        let release = std::env::current_exe()
+            .ok()
+            .and_then(|p| Some(p.parent()?.file_name()? == "release"))
+            .unwrap_or(false);
+        let mut command = Command::new(cargo);
+        command.args(["build", "-p", "spindle-benches", "--bins"]);
+        if release {
+            command.arg("--release");
+        }
+        println!("compare: building the contender binaries: {command:?}");
+        let status = command
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() || missing(&own) {
+            return Err("could not build the contender binaries".into());
+        }
+    }
+    sibling_binary("loadgen").ok_or_else(|| "loadgen is missing".into())
+}
+
+/// `target/compare`: the directory above the profile directory holding
+/// `compare` (so `CARGO_TARGET_DIR` is respected), else `./target/compare`.
+fn default_out_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("compare")))
+        .unwrap_or_else(|| Path::new("target").join("compare"))
+}
