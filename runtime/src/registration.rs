@@ -174,6 +174,23 @@ impl Registration {
         }
         result
     }
+
+    /// Like [`try_io`](Self::try_io) for an operation on `asked` bytes that
+    /// returns how many it moved: a short result also clears readiness, as
+    /// in [`poll_io_sized`](Self::poll_io_sized). This is what makes
+    /// `readable().await` + `try_read` cost one `read` per request, not two.
+    pub(crate) fn try_io_sized(
+        &self,
+        direction: Direction,
+        asked: usize,
+        op: impl FnOnce() -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        let n = self.try_io(direction, op)?;
+        if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
+            self.clear(direction);
+        }
+        Ok(n)
+    }
 }
 
 impl fmt::Debug for Registration {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Write as _};
 use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
 
@@ -294,4 +294,35 @@ fn dropping_a_stream_deregisters_it() {
     // Events for the dropped sockets may still arrive; they must wake
     // nothing and break nothing: a later block_on runs normally.
     rt.block_on(spindle::time::sleep(Duration::from_millis(5)));
+}
+
+/// The short-read rule, seen from outside: after a read that returned fewer
+/// bytes than asked, the next `try_read` does not even ask the kernel (it
+/// says `WouldBlock` although new data has arrived) until the reactor
+/// reports the socket again. That saved syscall is one per request for a
+/// server that reads with `readable().await` + `try_read`.
+#[cfg(not(mio_unsupported_force_poll_poll))]
+#[test]
+fn short_try_read_clears_readiness_until_the_next_event() {
+    spindle::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let mut buf = [0; 64];
+        (&client).write_all(b"a").unwrap();
+        server.readable().await.unwrap();
+        assert_eq!(server.try_read(&mut buf).unwrap(), 1);
+        // New data is in the socket, but readiness was cleared by the short
+        // read: no syscall, WouldBlock.
+        (&client).write_all(b"b").unwrap();
+        std::thread::sleep(Duration::from_millis(10));
+        assert_eq!(
+            server.try_read(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        // The kernel's edge for "b" brings readiness back.
+        server.readable().await.unwrap();
+        assert_eq!(server.try_read(&mut buf).unwrap(), 1);
+        assert_eq!(buf[0], b'b');
+    });
 }

@@ -429,7 +429,7 @@ impl TcpStream {
     /// error.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         let registration = self.source.registration();
-        registration.try_io(Direction::Read, || (&*self.source).read(buf))
+        registration.try_io_sized(Direction::Read, buf.len(), || (&*self.source).read(buf))
     }
 
     /// Writes what fits now, without waiting; `WouldBlock` if the reactor
@@ -445,7 +445,7 @@ impl TcpStream {
     /// error.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         let registration = self.source.registration();
-        registration.try_io(Direction::Write, || (&*self.source).write(buf))
+        registration.try_io_sized(Direction::Write, buf.len(), || (&*self.source).write(buf))
     }
 
     /// Splits the stream into a read half and a write half that borrow it,
