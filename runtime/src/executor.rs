@@ -488,6 +488,7 @@ impl Core {
     }
 
     /// Moves tasks woken from other threads onto the run queue.
+    #[inline]
     fn drain_remote(&self) {
         let before = if self.explain_on {
             self.run_queue.borrow().len()
@@ -501,6 +502,8 @@ impl Core {
     }
 
     /// Explain trace: the tasks a remote drain put on the run queue.
+    #[cold]
+    #[inline(never)]
     fn explain_remote(&self, before: usize) {
         let run_queue = self.run_queue.borrow();
         for task in run_queue.iter().skip(before) {
@@ -509,7 +512,12 @@ impl Core {
         }
     }
 
-    /// Explain trace: the top of a turn of the loop.
+    /// Explain trace: the top of a turn of the loop. (Like every
+    /// `explain_*` helper: cold and never inlined, so that with the trace
+    /// off each hook is a branch over a call, and the formatting code stays
+    /// out of the loop's instruction stream.)
+    #[cold]
+    #[inline(never)]
     fn explain_turn(&self) {
         let turn = self.counters.reactor_turns.get() + 1;
         let runnable = self.run_queue.borrow().len();
@@ -518,6 +526,8 @@ impl Core {
     }
 
     /// Explain trace: one poll and what it returned.
+    #[cold]
+    #[inline(never)]
     fn explain_poll(&self, id: u64, result: &str) {
         self.explain.set_polling(None);
         self.explain
@@ -525,6 +535,8 @@ impl Core {
     }
 
     /// Explain trace: how long the reactor may block, and why.
+    #[cold]
+    #[inline(never)]
     fn explain_block(&self, timeout: Option<Duration>) {
         match timeout {
             Some(Duration::ZERO) => {

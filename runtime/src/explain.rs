@@ -145,6 +145,7 @@ impl Explain {
 
     /// Writes one line of the trace. Callers check `on` first, so that the
     /// arguments are not even built when the trace is off.
+    #[cold]
     pub(crate) fn line(&self, args: fmt::Arguments<'_>) {
         tracing::info!(target: TARGET, "{}", args);
         if !tracing::dispatcher::has_been_set() {

@@ -383,18 +383,27 @@ impl IoDriver {
                     continue;
                 };
                 slot.readiness.set(slot.readiness.get().union(ready));
-                let woken = to_wake.len();
-                if ready.intersects(Direction::Read.mask()) {
-                    to_wake.extend(slot.reader.borrow_mut().take());
-                }
-                let read_woken = to_wake.len() > woken;
-                if ready.intersects(Direction::Write.mask()) {
-                    to_wake.extend(slot.writer.borrow_mut().take());
-                }
+                let reader = if ready.intersects(Direction::Read.mask()) {
+                    slot.reader.borrow_mut().take()
+                } else {
+                    None
+                };
+                let writer = if ready.intersects(Direction::Write.mask()) {
+                    slot.writer.borrow_mut().take()
+                } else {
+                    None
+                };
                 if explain {
-                    let write_woken = to_wake.len() > woken + usize::from(read_woken);
-                    explain_event(&self.explain, slot, ready, read_woken, write_woken);
+                    explain_event(
+                        &self.explain,
+                        slot,
+                        ready,
+                        reader.is_some(),
+                        writer.is_some(),
+                    );
                 }
+                to_wake.extend(reader);
+                to_wake.extend(writer);
             }
         }
         drop(events);
@@ -412,6 +421,8 @@ impl IoDriver {
 
 impl IoDriver {
     /// Explain trace: an event on the waker's or the signal pipe's token.
+    #[cold]
+    #[inline(never)]
     fn explain_own_token(&self, token: Token) {
         if token == WAKER_TOKEN {
             self.explain
@@ -424,6 +435,8 @@ impl IoDriver {
 }
 
 /// Explain trace: one socket event and the tasks it woke.
+#[cold]
+#[inline(never)]
 fn explain_event(explain: &Explain, slot: &IoSlot, ready: Ready, read: bool, write: bool) {
     let index = slot.index();
     let reader = TaskName(slot.parked_by(Direction::Read).get());

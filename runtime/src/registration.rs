@@ -81,6 +81,7 @@ pub(crate) struct Registration {
 impl Registration {
     /// Waits until the socket may be ready in `direction`; returns the bits
     /// seen, or parks the task's waker and returns `Pending`.
+    #[inline]
     pub(crate) fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<Ready> {
         let ready = self.slot.readiness.get();
         if ready.intersects(direction.mask()) {
@@ -98,6 +99,10 @@ impl Registration {
     }
 
     /// Explain trace: records and says which task waits on this socket.
+    // Cold and never inlined: keeps the formatting out of the hot path's
+    // code, so with the trace off the hook is a branch over a call.
+    #[cold]
+    #[inline(never)]
     fn explain_wait(&self, direction: Direction) {
         let explain = &self.driver.explain;
         let task = explain.polling();

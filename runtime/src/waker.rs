@@ -129,6 +129,8 @@ impl Wake for Header {
 /// Explain trace: a wake from inside a poll (a `JoinHandle`, a channel, a
 /// task waking itself). Wakes from the reactor and the timers happen
 /// outside any poll and have their own lines.
+#[cold]
+#[inline(never)]
 fn explain_wake(explain: &Explain, task: TaskRef) {
     if let Some(by) = explain.polling() {
         explain.line(format_args!(

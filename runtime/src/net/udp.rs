@@ -22,6 +22,17 @@
 //! `recv_from` → `WouldBlock` → clear `READABLE`, park the waker in the
 //! socket's reactor slot → `Pending` → a datagram arrives → the reactor's
 //! event sets `READABLE` and wakes the task → `recv_from` runs again.
+//!
+//! # Invariants
+//!
+//! - One call, one datagram: every receive is one `recvfrom(2)` (or
+//!   `recv`, `peek_from`) and every send one `sendto(2)`; nothing is
+//!   buffered or reassembled here.
+//! - **Stale readiness.** Readiness is cleared only on `WouldBlock`, never
+//!   after a short datagram, so a queued datagram is never left waiting for
+//!   an edge that will not come.
+//! - All syscalls are mio's own methods, so on mio's `poll(2)` backend a
+//!   `WouldBlock` re-arms the socket as it must.
 
 use std::fmt;
 use std::future::poll_fn;

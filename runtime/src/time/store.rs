@@ -192,6 +192,8 @@ impl TimerStore {
 
     /// Explain trace: says that the task being polled waits for a timer at
     /// `deadline` ticks, and returns that task for the slot.
+    #[cold]
+    #[inline(never)]
     fn explain_wait(&self, deadline: u64) -> Option<u64> {
         let task = self.explain.polling();
         let left = Duration::from_millis(deadline).saturating_sub(self.origin.elapsed());

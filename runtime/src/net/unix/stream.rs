@@ -13,6 +13,15 @@
 //! wait until the socket is writable, then ask `SO_ERROR` and
 //! `getpeername` how it went. On Linux a Unix connect usually completes at
 //! once, so the wait costs nothing.
+//!
+//! # Invariants
+//!
+//! - Every read and write is one of mio's own methods run through
+//!   `poll_io_sized`, so readiness is cleared only when the kernel proved
+//!   the socket drained (`WouldBlock`, or a short read or write on
+//!   epoll/kqueue), and mio's `poll(2)` backend is re-armed on `WouldBlock`.
+//! - A read of 0 bytes is EOF, not a short read: `READ_CLOSED` is sticky,
+//!   so later reads return 0 at once.
 
 use std::fmt;
 use std::future::poll_fn;
