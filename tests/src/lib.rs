@@ -189,7 +189,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{}", server.pid());
     /// ```
     pub fn pid(&self) -> u32 {
@@ -201,7 +203,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// server.signal("TERM");
     /// ```
     ///
@@ -222,7 +226,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let mut server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let mut server = spindle_tests::ServerProcess::start(command);
     /// server.signal("TERM");
     /// assert!(server.wait_exit(std::time::Duration::from_secs(5)).success());
     /// ```
@@ -252,7 +258,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// assert!(server.stderr().contains("listening on"));
     /// ```
     pub fn stderr(&self) -> String {
@@ -264,7 +272,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{}", server.stdout());
     /// ```
     pub fn stdout(&self) -> String {
@@ -277,7 +287,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{} ticks", server.cpu_ticks());
     /// ```
     ///
@@ -298,7 +310,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{} KiB", server.rss_kib());
     /// ```
     ///
