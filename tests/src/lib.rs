@@ -16,6 +16,12 @@
 //! it runs test executables, so the nested build does not wait on the outer
 //! one; when everything is fresh it takes a fraction of a second.
 //!
+//! # Dependencies
+//!
+//! None for the helpers; the tests use `libc` (dev-dependency) only to
+//! raise their own `RLIMIT_NOFILE` before opening 10,000 connections.
+//! External tools: `curl` and `prlimit`, which `.ci/run` installs.
+//!
 //! # Hygiene
 //!
 //! Every server process is owned by a [`ServerProcess`] guard that kills and
