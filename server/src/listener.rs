@@ -170,7 +170,6 @@ impl Listener {
             worker,
             tracker,
         } = self;
-        let handler = Rc::new(handler);
         let shutdown = worker.shutdown.clone();
         let counters = worker.counters.clone();
         let mut draining = shutdown.wait(Phase::Draining);
