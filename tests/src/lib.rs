@@ -107,6 +107,33 @@ pub fn example(name: &str) -> PathBuf {
     profile_dir().join("examples").join(name)
 }
 
+/// Sends `GET path` with `Connection: close` on a new connection to
+/// `addr` and returns everything the server sends until it closes (reads
+/// time out after 10 s).
+///
+/// # Examples
+///
+/// ```no_run
+/// # let mut command = std::process::Command::new(spindle_tests::binary());
+/// # command.args(["--addr", "127.0.0.1:0"]);
+/// # let server = spindle_tests::ServerProcess::start(command);
+/// let response = spindle_tests::get(server.addr, "/plaintext").unwrap();
+/// assert!(response.ends_with("Hello, World!"));
+/// ```
+///
+/// # Errors
+///
+/// Fails if the connection cannot be made or breaks, or a read times out.
+pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<String> {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nConnection: close\r\n\r\n").as_bytes())?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
 /// A running server process, killed and reaped when dropped.
 ///
 /// # Examples

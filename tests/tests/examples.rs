@@ -2,12 +2,12 @@
 //! commands and, idle at a SIGTERM, says `BYE` (it learns of the shutdown
 //! through `Shutdown::current`); `hello_handler` serves its custom route.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
-use spindle_tests::{example, ServerProcess};
+use spindle_tests::{example, get, ServerProcess};
 
 /// Starts example `name` on port 0.
 fn start(name: &str) -> ServerProcess {
@@ -42,15 +42,7 @@ fn custom_protocol_answers_lines_and_says_bye_at_shutdown() {
 #[test]
 fn hello_handler_serves_its_custom_route() {
     let server = start("hello_handler");
-    let mut stream = TcpStream::connect(server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    stream
-        .write_all(b"GET /hello/reader HTTP/1.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response = get(server.addr, "/hello/reader").unwrap();
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.ends_with("\r\n\r\nHello, reader!\n"), "{response}");
 }

@@ -112,10 +112,7 @@ fn two_threads_both_accept_and_log_their_counts() {
         }
     );
     for _ in 0..64 {
-        let response = read_all(&mut send(
-            &server,
-            b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
-        ));
+        let response = spindle_tests::get(server.addr, "/").unwrap();
         assert!(response.ends_with("Hello, World!"), "{response}");
     }
     server.signal("TERM");
