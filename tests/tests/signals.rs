@@ -53,6 +53,7 @@ fn sigterm_lets_fifty_in_flight_requests_finish() {
     assert!(status.success(), "{status}");
     assert!(start.elapsed() < Duration::from_secs(5));
     let log = server.stderr();
+    println!("{status}\nserver log:\n{log}");
     assert!(log.contains("SIGTERM: shutting down gracefully"), "{log}");
     assert!(log.contains("thread 0 accepted 50 connections"), "{log}");
     assert!(log.contains("every connection finished"), "{log}");
