@@ -13,6 +13,10 @@
 //! read returns 0), everything read so far has been written back; the
 //! connection then shuts down its own write side, so the client reads an
 //! orderly end of stream, and closes.
+//!
+//! Echo has no request boundaries, so a graceful shutdown has nothing to
+//! let finish: open echo connections run until the client closes them or
+//! the shutdown timeout cuts them.
 
 use std::io;
 use std::net::{Shutdown, SocketAddr};

@@ -12,9 +12,10 @@
 //! 2. **Accept errors never end the loop.** A client that gave up before it
 //!    was accepted (`ECONNABORTED`, `EPROTO`, …) is skipped. Running out of
 //!    file descriptors or kernel memory (`EMFILE`, `ENFILE`, `ENOBUFS`,
-//!    `ENOMEM`) pauses accepting with a back-off, 50 ms doubling to 1 s, a
-//!    warning and a counter: retrying at once would spin, because the
-//!    pending connection keeps the socket readable.
+//!    `ENOMEM`), or any error not known to concern one client only, pauses
+//!    accepting with a back-off, 50 ms doubling to 1 s, a warning and a
+//!    counter: retrying at once would spin, because the pending connection
+//!    keeps the socket readable.
 //! 3. **A panic stays in its connection.** Each connection's future runs
 //!    under `catch_unwind`; a panic closes that connection (its socket
 //!    drops), is counted and logged, and the server goes on.
@@ -169,7 +170,6 @@ impl Listener {
             worker,
             tracker,
         } = self;
-        let handler = Rc::new(handler);
         let shutdown = worker.shutdown.clone();
         let counters = worker.counters.clone();
         let mut draining = shutdown.wait(Phase::Draining);
@@ -205,7 +205,7 @@ impl Listener {
                 }
                 Err(err) => {
                     Counters::bump(&counters.accept_errors);
-                    if !is_out_of_resources(&err) {
+                    if is_about_one_client(&err) {
                         tracing::debug!("accept failed, skipped: {err}");
                         continue;
                     }
@@ -286,12 +286,20 @@ fn report_panic(guard: &ConnGuard, payload: Box<dyn std::any::Any + Send>, peer:
     tracing::warn!("connection handler for {peer} panicked: {message}; connection closed");
 }
 
-/// Whether an accept error means the process or the system is out of
-/// descriptors or memory: retrying before something is freed would fail
-/// again at once (and, the socket staying readable, spin).
-fn is_out_of_resources(err: &io::Error) -> bool {
+/// Whether an accept error concerns only the connection being accepted
+/// (it was aborted or reset before `accept(2)`, a firewall rule refused it,
+/// a signal interrupted the call), so the next `accept` may well succeed.
+///
+/// Everything else pauses the loop: first of all `EMFILE`, `ENFILE`,
+/// `ENOBUFS` and `ENOMEM`, which fail again at once until something is
+/// freed (the pending connection keeps the socket readable, so retrying at
+/// once would spin), but also any error this list does not know, so that no
+/// error can make the loop spin.
+fn is_about_one_client(err: &io::Error) -> bool {
     matches!(
-        err.raw_os_error(),
-        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
-    )
+        err.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+    ) || matches!(err.raw_os_error(), Some(libc::EPROTO | libc::EPERM))
 }

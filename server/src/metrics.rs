@@ -31,9 +31,9 @@ pub struct WorkerMetrics {
     pub requests: u64,
     /// `accept(2)` calls that failed, for any reason.
     pub accept_errors: u64,
-    /// Times the accept loop paused because the process or system was out
-    /// of file descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`,
-    /// `ENOMEM`).
+    /// Times the accept loop paused: the process or system was out of file
+    /// descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`), or
+    /// `accept(2)` failed in a way not known to concern one client only.
     pub accept_backoffs: u64,
     /// Connection handlers that panicked (each closed its connection only).
     pub handler_panics: u64,

@@ -132,6 +132,11 @@ impl Server {
     /// the same port: the first binds `config.addr` (port 0 picks a free
     /// port), the others bind the port it got.
     ///
+    /// `SO_REUSEPORT` lets any socket of the same user that also sets it
+    /// share the port: a second multi-threaded server started on the same
+    /// address would not fail but share the connections. A one-thread
+    /// server does not set it, so there a port in use is always an error.
+    ///
     /// # Examples
     ///
     /// ```

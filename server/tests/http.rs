@@ -237,3 +237,20 @@ fn a_custom_handler_sees_the_request() {
          Connection: close\r\nDate: <date>\r\n\r\nPUT /a?b=c Http11 host=h body=hi"
     );
 }
+
+#[test]
+fn expect_100_continue_gets_an_interim_response_before_the_body() {
+    let server = TestServer::hello();
+    let mut stream = server.connect();
+    stream
+        .write_all(b"POST /missing HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+        .unwrap();
+    let mut interim = [0; 25];
+    std::io::Read::read_exact(&mut stream, &mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(b"hello").unwrap();
+    assert_eq!(
+        read_response(&mut stream, false),
+        "HTTP/1.1 404 Not Found\r\nServer: spindle\r\nContent-Length: 0\r\nDate: <date>\r\n\r\n"
+    );
+}

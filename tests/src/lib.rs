@@ -16,6 +16,12 @@
 //! it runs test executables, so the nested build does not wait on the outer
 //! one; when everything is fresh it takes a fraction of a second.
 //!
+//! # Dependencies
+//!
+//! None for the helpers; the tests use `libc` (dev-dependency) only to
+//! raise their own `RLIMIT_NOFILE` before opening 10,000 connections.
+//! External tools: `curl` and `prlimit`, which `.ci/run` installs.
+//!
 //! # Hygiene
 //!
 //! Every server process is owned by a [`ServerProcess`] guard that kills and
@@ -101,6 +107,33 @@ pub fn binary() -> PathBuf {
 /// Panics if the build fails.
 pub fn example(name: &str) -> PathBuf {
     profile_dir().join("examples").join(name)
+}
+
+/// Sends `GET path` with `Connection: close` on a new connection to
+/// `addr` and returns everything the server sends until it closes (reads
+/// time out after 10 s).
+///
+/// # Examples
+///
+/// ```no_run
+/// # let mut command = std::process::Command::new(spindle_tests::binary());
+/// # command.args(["--addr", "127.0.0.1:0"]);
+/// # let server = spindle_tests::ServerProcess::start(command);
+/// let response = spindle_tests::get(server.addr, "/plaintext").unwrap();
+/// assert!(response.ends_with("Hello, World!"));
+/// ```
+///
+/// # Errors
+///
+/// Fails if the connection cannot be made or breaks, or a read times out.
+pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<String> {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nConnection: close\r\n\r\n").as_bytes())?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
 }
 
 /// A running server process, killed and reaped when dropped.
@@ -191,7 +224,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{}", server.pid());
     /// ```
     pub fn pid(&self) -> u32 {
@@ -203,7 +238,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// server.signal("TERM");
     /// ```
     ///
@@ -224,7 +261,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let mut server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let mut server = spindle_tests::ServerProcess::start(command);
     /// server.signal("TERM");
     /// assert!(server.wait_exit(std::time::Duration::from_secs(5)).success());
     /// ```
@@ -254,7 +293,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// assert!(server.stderr().contains("listening on"));
     /// ```
     pub fn stderr(&self) -> String {
@@ -266,7 +307,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{}", server.stdout());
     /// ```
     pub fn stdout(&self) -> String {
@@ -279,7 +322,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{} ticks", server.cpu_ticks());
     /// ```
     ///
@@ -300,7 +345,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{} KiB", server.rss_kib());
     /// ```
     ///

@@ -10,18 +10,9 @@ use std::time::{Duration, Instant};
 
 use spindle_tests::{binary, ServerProcess};
 
-/// One request on a new connection; the response must be the hello.
+/// One request on a new connection; the response.
 fn hello(server: &ServerProcess) -> String {
-    let mut stream = TcpStream::connect(server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream
-        .write_all(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
+    spindle_tests::get(server.addr, "/").unwrap()
 }
 
 #[test]
@@ -57,15 +48,7 @@ fn out_of_descriptors_the_server_backs_off_without_spinning_and_recovers() {
     drop(clients);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let mut stream = TcpStream::connect(server.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(3)))
-            .unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let mut response = String::new();
-        let _ = stream.read_to_string(&mut response);
+        let response = hello(&server);
         if response.ends_with("Hello, World!") {
             break;
         }

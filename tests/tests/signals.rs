@@ -53,6 +53,7 @@ fn sigterm_lets_fifty_in_flight_requests_finish() {
     assert!(status.success(), "{status}");
     assert!(start.elapsed() < Duration::from_secs(5));
     let log = server.stderr();
+    println!("{status}\nserver log:\n{log}");
     assert!(log.contains("SIGTERM: shutting down gracefully"), "{log}");
     assert!(log.contains("thread 0 accepted 50 connections"), "{log}");
     assert!(log.contains("every connection finished"), "{log}");
@@ -112,10 +113,7 @@ fn two_threads_both_accept_and_log_their_counts() {
         }
     );
     for _ in 0..64 {
-        let response = read_all(&mut send(
-            &server,
-            b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
-        ));
+        let response = spindle_tests::get(server.addr, "/").unwrap();
         assert!(response.ends_with("Hello, World!"), "{response}");
     }
     server.signal("TERM");

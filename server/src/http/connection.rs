@@ -16,6 +16,10 @@
 //!   4. close (Connection: close, HTTP/1.0, a reject, draining)  ────┴─ or loop
 //! ```
 //!
+//! A client that sent a complete head with `Expect: 100-continue` and waits
+//! before sending the body gets `HTTP/1.1 100 Continue` first (curl does
+//! this for large uploads; without it, curl waits a second).
+//!
 //! Pipelined requests that arrive in one read are answered in order and
 //! their responses leave in one `write(2)`: the client sent them together
 //! because it wants them fast.
@@ -170,6 +174,8 @@ where
         };
         let mut timer = spindle::time::sleep_until(config.idle_deadline());
         let mut pending: Vec<u8> = Vec::new();
+        // Whether the incomplete request in `pending` got `100 Continue`.
+        let mut continued = false;
 
         loop {
             // Step 1: wait, without a buffer.
@@ -226,6 +232,13 @@ where
             };
             if pending.is_empty() {
                 pending = Vec::new(); // give the capacity back while idle
+                continued = false;
+            } else if batch.requests.is_empty() && !continued && framing::expects_continue(&pending)
+            {
+                // The head is in and the client waits for our go-ahead
+                // before it sends the body.
+                stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+                continued = true;
             }
 
             // Step 3: answer the batch.

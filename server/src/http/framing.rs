@@ -260,6 +260,22 @@ fn decode_chunked(buf: &[u8], max_body: usize) -> Result<Option<(Vec<u8>, usize)
     }
 }
 
+/// Whether `buf` starts with a complete request head that asks for
+/// `Expect: 100-continue` (RFC 9110 §10.1.1): the client waits for an
+/// interim `100 Continue` before it sends the body. Called by the
+/// connection only while a request is incomplete.
+pub(crate) fn expects_continue(buf: &[u8]) -> bool {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(buf) {
+        Ok(Status::Complete(_)) => req.headers.iter().any(|h| {
+            h.name.eq_ignore_ascii_case("expect")
+                && h.value.trim_ascii().eq_ignore_ascii_case(b"100-continue")
+        }),
+        _ => false,
+    }
+}
+
 /// The position of the first `\r\n` in `buf`.
 fn find_crlf(buf: &[u8]) -> Option<usize> {
     buf.windows(2).position(|w| w == b"\r\n")
@@ -396,6 +412,16 @@ mod tests {
         }
         many.extend_from_slice(b"\r\n");
         assert_eq!(parse(&many, &LIMITS).unwrap_err(), Reject::HeadersTooLarge);
+    }
+
+    #[test]
+    fn expect_100_continue_is_seen_once_the_head_is_complete() {
+        let head = b"POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n";
+        assert!(expects_continue(head));
+        assert!(!expects_continue(&head[..20]));
+        assert!(!expects_continue(
+            b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n"
+        ));
     }
 
     #[test]
