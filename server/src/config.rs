@@ -54,6 +54,10 @@ pub struct Config {
     /// binary sets it; tests usually shut down through a
     /// [`ServerHandle`](crate::ServerHandle) instead.
     pub handle_signals: bool,
+    /// Whether each worker's runtime narrates its loop (spindle's explain
+    /// trace, target `spindle::explain`). `SPINDLE_EXPLAIN=1` in the
+    /// environment does the same.
+    pub explain: bool,
 }
 
 impl Config {
@@ -101,6 +105,7 @@ impl Default for Config {
             max_head_size: Config::DEFAULT_MAX_HEAD_SIZE,
             max_body_size: Config::DEFAULT_MAX_BODY_SIZE,
             handle_signals: false,
+            explain: false,
         }
     }
 }

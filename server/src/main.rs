@@ -47,7 +47,8 @@ struct Args {
     /// Seconds a graceful shutdown waits for in-flight requests.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     shutdown_timeout: u64,
-    /// Trace what the runtime does (sets SPINDLE_EXPLAIN=1 for the runtimes).
+    /// Narrate every turn of each worker's event loop (the runtime's explain
+    /// trace) in the log.
     #[arg(long)]
     explain: bool,
 }
@@ -85,12 +86,6 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    if args.explain {
-        // The runtime's explain trace reads this when a runtime is built.
-        // Set before any thread starts, so no other thread reads the
-        // environment meanwhile.
-        std::env::set_var("SPINDLE_EXPLAIN", "1");
-    }
 
     let config = Config {
         addr: args.addr,
@@ -100,6 +95,7 @@ fn main() -> ExitCode {
         header_timeout: Duration::from_secs(args.header_timeout),
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         handle_signals: true,
+        explain: args.explain,
         ..Config::default()
     };
     let server = match Server::bind(config) {

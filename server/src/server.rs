@@ -252,8 +252,14 @@ impl Server {
         } = self;
         let mut threads = Vec::with_capacity(listeners.len());
         let mut spawn_error = None;
+        // Every worker builds its runtime from the same settings.
+        let mut runtime = spindle::Runtime::builder();
+        if config.explain {
+            runtime.explain(true);
+        }
         for (index, (listener, relay)) in listeners.into_iter().zip(receivers).enumerate() {
             let handler = handler.clone();
+            let runtime = runtime.clone();
             let worker_handle = handle.clone();
             let limit = config.per_thread_limit(index);
             let shutdown_timeout = config.shutdown_timeout;
@@ -263,6 +269,7 @@ impl Server {
                     let handle = worker_handle;
                     let counters = handle.counters[index].clone();
                     let result = run_worker(
+                        &runtime,
                         index,
                         listener,
                         relay,
@@ -443,6 +450,7 @@ impl fmt::Debug for ServerHandle {
 /// One worker thread: a runtime, its listener, its relay task, the accept
 /// loop. Returns how many connections were cut at shutdown.
 fn run_worker<F, Fut>(
+    runtime: &spindle::Builder,
     index: usize,
     listener: std::net::TcpListener,
     mut relay: UnboundedReceiver<Phase>,
@@ -455,7 +463,7 @@ where
     F: Fn(TcpStream, SocketAddr) -> Fut + 'static,
     Fut: Future<Output = io::Result<()>> + 'static,
 {
-    let runtime = spindle::Runtime::new()?;
+    let runtime = runtime.build()?;
     let shutdown = Shutdown::new();
     let worker = Worker {
         index,

@@ -81,3 +81,19 @@ fn spindle_tests_wait(mut condition: impl FnMut() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+#[test]
+fn explain_flag_narrates_the_loop_in_the_log() {
+    let mut command = Command::new(binary());
+    command.args(["--addr", "127.0.0.1:0", "--explain"]);
+    let server = ServerProcess::start(command);
+    let response = spindle_tests::get(server.addr, "/").unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    // The accept, the read and the answer show as loop events and polls.
+    spindle_tests_wait(|| {
+        let log = server.stderr();
+        log.contains("spindle::explain")
+            && log.contains("-> wake task")
+            && log.contains("poll task")
+    });
+}
