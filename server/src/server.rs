@@ -252,32 +252,16 @@ impl Server {
         } = self;
         let mut threads = Vec::with_capacity(listeners.len());
         let mut spawn_error = None;
-        // Every worker builds its runtime from the same settings.
-        let mut runtime = spindle::Runtime::builder();
-        if config.explain {
-            runtime.explain(true);
-        }
         for (index, (listener, relay)) in listeners.into_iter().zip(receivers).enumerate() {
             let handler = handler.clone();
-            let runtime = runtime.clone();
+            let config = config.clone();
             let worker_handle = handle.clone();
-            let limit = config.per_thread_limit(index);
-            let shutdown_timeout = config.shutdown_timeout;
             let spawned = thread::Builder::new()
                 .name(format!("spindle-worker-{index}"))
                 .spawn(move || {
                     let handle = worker_handle;
                     let counters = handle.counters[index].clone();
-                    let result = run_worker(
-                        &runtime,
-                        index,
-                        listener,
-                        relay,
-                        counters,
-                        limit,
-                        shutdown_timeout,
-                        handler,
-                    );
+                    let result = run_worker(&config, index, listener, relay, counters, handler);
                     if result.is_err() {
                         handle.stop_now(); // do not leave the others running
                     }
@@ -450,20 +434,24 @@ impl fmt::Debug for ServerHandle {
 /// One worker thread: a runtime, its listener, its relay task, the accept
 /// loop. Returns how many connections were cut at shutdown.
 fn run_worker<F, Fut>(
-    runtime: &spindle::Builder,
+    config: &Config,
     index: usize,
     listener: std::net::TcpListener,
     mut relay: UnboundedReceiver<Phase>,
     counters: Arc<Counters>,
-    limit: usize,
-    shutdown_timeout: std::time::Duration,
     handler: F,
 ) -> io::Result<usize>
 where
     F: Fn(TcpStream, SocketAddr) -> Fut + 'static,
     Fut: Future<Output = io::Result<()>> + 'static,
 {
+    let mut runtime = spindle::Runtime::builder();
+    if config.explain {
+        runtime.explain(true);
+    }
     let runtime = runtime.build()?;
+    let limit = config.per_thread_limit(index);
+    let shutdown_timeout = config.shutdown_timeout;
     let shutdown = Shutdown::new();
     let worker = Worker {
         index,
