@@ -257,6 +257,9 @@ pub(crate) struct Core {
     pub(crate) counters: Counters,
     /// The id of the next spawned task (0 is the `block_on` future).
     next_id: Cell<u64>,
+    /// Headers of finished tasks that no waker refers to any more, reused by
+    /// `spawn`; at most `Core::HEADER_POOL` of them.
+    header_pool: RefCell<Vec<Arc<Header>>>,
     /// Wakers of fired timers and yielded tasks, woken at the end of a
     /// turn; a buffer kept between turns so a turn does not allocate.
     to_wake: RefCell<Vec<Waker>>,
@@ -274,6 +277,10 @@ pub(crate) struct Core {
 }
 
 impl Core {
+    /// Recycled task headers kept at most: a burst of a thousand short tasks
+    /// reuses them all; at about 64 bytes each, a full pool holds 64 KiB.
+    const HEADER_POOL: usize = 1024;
+
     /// Creates the core: the selector and its waker, the timer store, an
     /// empty run queue and task slab. Called by [`Builder::build`].
     pub(crate) fn new(
@@ -299,6 +306,7 @@ impl Core {
             counters: Counters::default(),
             next_id: Cell::new(1),
             to_wake: RefCell::new(Vec::new()),
+            header_pool: RefCell::new(Vec::new()),
             event_interval,
             panic_policy,
             explain_on: explain.on,
@@ -320,10 +328,7 @@ impl Core {
             index: entry.key(),
             id,
         };
-        let cell = Rc::new(TaskCell::new(
-            future,
-            Arc::new(Header::new(task, self.shared.clone())),
-        ));
+        let cell = Rc::new(TaskCell::new(future, self.header_for(task)));
         entry.insert(TaskEntry {
             id,
             task: cell.clone(),
@@ -336,6 +341,30 @@ impl Core {
         }
         self.schedule(task);
         join_handle(cell)
+    }
+
+    /// A header for a new task: a recycled one if the pool has one, else a
+    /// new allocation.
+    fn header_for(&self, task: TaskRef) -> Arc<Header> {
+        if let Some(mut header) = self.header_pool.borrow_mut().pop() {
+            // Pooled headers are unique (see `recycle_header`); `get_mut`
+            // checks it again rather than trusting it.
+            if let Some(unique) = Arc::get_mut(&mut header) {
+                unique.reuse(task);
+                return header;
+            }
+        }
+        Arc::new(Header::new(task, self.shared.clone()))
+    }
+
+    /// Keeps the header of a task that is gone for the next `spawn`.
+    /// Called when the task's cell drops while it holds the only reference:
+    /// no waker of the old task exists, so none can ever wake the new one.
+    pub(crate) fn recycle_header(&self, header: &Arc<Header>) {
+        let mut pool = self.header_pool.borrow_mut();
+        if pool.len() < Self::HEADER_POOL && header.belongs_to(&self.shared) {
+            pool.push(header.clone());
+        }
     }
 
     /// Puts a task on the local run queue. Its `scheduled` flag is already
@@ -483,13 +512,19 @@ impl Core {
             }
         }
         to_wake.append(&mut self.deferred.borrow_mut());
-        to_wake.drain(..).for_each(Waker::wake);
+        for waker in &to_wake {
+            waker.wake_by_ref();
+        }
+        to_wake.clear();
         *self.to_wake.borrow_mut() = to_wake;
     }
 
     /// Moves tasks woken from other threads onto the run queue.
     #[inline]
     fn drain_remote(&self) {
+        if !self.shared.has_remote_wakes() {
+            return;
+        }
         let before = if self.explain_on {
             self.run_queue.borrow().len()
         } else {

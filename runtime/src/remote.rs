@@ -74,6 +74,13 @@ impl RemoteQueue {
         !self.notified.swap(true, Ordering::AcqRel)
     }
 
+    /// Whether a push happened since the last drain: the loop's cheap check
+    /// before it borrows anything to drain.
+    #[inline]
+    pub(crate) fn is_notified(&self) -> bool {
+        self.notified.load(Ordering::Acquire)
+    }
+
     /// Moves every queued task into `into`. Called by the loop only.
     pub(crate) fn drain(&self, into: &mut impl Extend<TaskRef>) {
         // Clear first, then drain: see "no lost wake-up" above. The plain

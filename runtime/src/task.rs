@@ -320,9 +320,8 @@ pub(crate) struct TaskCell<F: Future> {
     /// Set by `JoinHandle::abort`; read by `poll`, which then cancels instead
     /// of polling.
     aborted: Cell<bool>,
-    /// This task's waker, built once at spawn so a poll clones nothing.
-    waker: Waker,
-    /// The shared header behind `waker`; the loop clears its `scheduled`
+    /// The shared header, lent to each poll as the task's waker (see
+    /// `ArcWake for Header`); the loop clears its `scheduled`
     /// flag before each poll.
     header: Arc<Header>,
 }
@@ -334,7 +333,6 @@ impl<F: Future> TaskCell<F> {
             stage: RefCell::new(Stage::Running(Box::pin(future))),
             join_waker: RefCell::new(None),
             aborted: Cell::new(false),
-            waker: Waker::from(header.clone()),
             header,
         }
     }
@@ -349,6 +347,17 @@ impl<F: Future> TaskCell<F> {
         let _ = catch_unwind(AssertUnwindSafe(move || drop(old)));
         if let Some(waker) = self.join_waker.borrow_mut().take() {
             waker.wake();
+        }
+    }
+}
+
+impl<F: Future> Drop for TaskCell<F> {
+    /// Hands the header back to the runtime for the next `spawn` when no
+    /// waker of this task is left anywhere (this cell holds the only
+    /// reference), saving an allocation and a free per task.
+    fn drop(&mut self) {
+        if Arc::strong_count(&self.header) == 1 {
+            context::with_core(|core| core.recycle_header(&self.header));
         }
     }
 }
@@ -369,7 +378,8 @@ impl<F: Future> Task for TaskCell<F> {
         let Stage::Running(future) = &mut *stage else {
             return Outcome::Done;
         };
-        let mut cx = Context::from_waker(&self.waker);
+        let waker = futures::task::waker_ref(&self.header);
+        let mut cx = Context::from_waker(&waker);
         match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
             Ok(Poll::Pending) => Outcome::Pending,
             Ok(Poll::Ready(output)) => {
@@ -418,7 +428,7 @@ impl<F: Future> Join<F::Output> for TaskCell<F> {
     fn abort(&self) {
         if !self.is_finished() && !self.aborted.replace(true) {
             // Schedule the task so the loop gets to cancel it.
-            self.waker.wake_by_ref();
+            self.header.wake_task();
         }
     }
 

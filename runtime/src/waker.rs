@@ -38,6 +38,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::Wake;
 
+use futures::task::ArcWake;
+
 use crate::context;
 use crate::explain::{Explain, TaskName};
 use crate::metrics::Counters;
@@ -95,12 +97,9 @@ impl Header {
     }
 }
 
-impl Wake for Header {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
+impl Header {
+    /// Wakes the task: the three steps of the module doc.
+    pub(crate) fn wake_task(self: &Arc<Self>) {
         // Step 1: de-duplicate.
         if self.scheduled.swap(true, Ordering::AcqRel) {
             context::with_core(|core| Counters::add(&core.counters.wakes_deduplicated, 1));
@@ -123,6 +122,40 @@ impl Wake for Header {
         if local != Some(true) {
             self.shared.schedule_remote(self.task);
         }
+    }
+
+    /// Whether this header belongs to the runtime whose shared half is
+    /// `shared` (a recycled header must stay in its own runtime).
+    pub(crate) fn belongs_to(&self, shared: &Arc<Shared>) -> bool {
+        Arc::ptr_eq(&self.shared, shared)
+    }
+
+    /// Makes a recycled header name a new task, scheduled, as `new` does.
+    /// Taking `&mut self` proves no waker of the old task is left.
+    pub(crate) fn reuse(&mut self, task: TaskRef) {
+        self.task = task;
+        *self.scheduled.get_mut() = true;
+    }
+}
+
+/// The `std` way to make a waker from a header: used for the `block_on`
+/// future's waker.
+impl Wake for Header {
+    fn wake(self: Arc<Self>) {
+        self.wake_task();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wake_task();
+    }
+}
+
+/// The `futures` way: [`futures::task::waker_ref`] lends a spawned task's
+/// header to a poll as a `&Waker` without touching its reference count (the
+/// unsafe vtable lives in the well-kept futures crate, not here).
+impl ArcWake for Header {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        arc_self.wake_task();
     }
 }
 
@@ -174,6 +207,12 @@ impl Shared {
             // wake, so there is nothing more to do.
             let _ = self.waker.wake();
         }
+    }
+
+    /// Whether tasks were woken from other threads since the last drain.
+    #[inline]
+    pub(crate) fn has_remote_wakes(&self) -> bool {
+        self.remote.is_notified()
     }
 
     /// Moves every remotely woken task into `into`. Called by the loop only.
