@@ -1,6 +1,7 @@
 //! `loadgen` runs against a real contender for about a second and prints
 //! one JSON object that parses as a `LoadReport` with sane numbers; against
-//! a closed port it reports errors instead of hanging.
+//! a closed port it reports errors instead of hanging; open loop spreads its
+//! requests over every connection.
 
 mod support;
 
@@ -68,6 +69,32 @@ fn echo_open_loop_against_tokio_counts_scheduled_requests() {
     assert!(report.open_loop);
     // 500 per second for one second, give or take the window's edges.
     assert!((400..=600).contains(&report.requests), "{report:?}");
+}
+
+#[test]
+fn open_loop_spreads_requests_over_every_connection() {
+    // At a rate one connection could carry alone, a loadgen that handed
+    // each request to the connection freed last would use only that one;
+    // every connection must have been answered.
+    let server = Server::start(env!("CARGO_BIN_EXE_raw-mio"), "http");
+    let addr = server.addr.to_string();
+    let report = loadgen(&[
+        "--addr",
+        &addr,
+        "--mode",
+        "http",
+        "--connections",
+        "8",
+        "--duration",
+        "1",
+        "--warmup",
+        "0.2",
+        "--rate",
+        "200",
+    ]);
+    assert!(report.open_loop);
+    assert_eq!(report.errors, 0, "{report:?}");
+    assert_eq!(report.connected, 8, "{report:?}");
 }
 
 #[test]

@@ -9,9 +9,11 @@
 //! others, warms up, measures, and records throughput, latency percentiles,
 //! server CPU time and system calls per request, and peak RSS. Contenders
 //! run interleaved (A B C … A B C …) for several rounds; the report gives
-//! medians and each ratio to tokio-current-thread and raw-mio. Then it
-//! measures server CPU while 1,000 connections sit idle, and resident memory
-//! per connection with 10,000 idle keep-alive connections held open.
+//! medians and each ratio to tokio-current-thread and raw-mio. Then it runs
+//! every contender but blocking-iterative open loop at half of tokio's peak
+//! (see `open_loop.rs`), measures server CPU while 1,000 connections sit
+//! idle, and resident memory per connection with 10,000 idle keep-alive
+//! connections held open.
 //!
 //! The contenders are this crate's five servers and `spindle-server` (built
 //! by `cargo build --release -p spindle-server`); a binary that does not
@@ -34,6 +36,7 @@
 
 mod chart;
 mod loadgen;
+mod open_loop;
 mod perf;
 mod procfs;
 mod report;
@@ -49,7 +52,8 @@ use clap::Parser;
 use spindle_benches::affinity::allowed_cpus;
 use spindle_benches::{rlimit, Mode};
 
-use crate::report::{CellRun, IdleRow, MemoryRow, Outcome, Report, ScalingRow};
+use crate::open_loop::OpenLoopTable;
+use crate::report::{CellRun, IdleRow, MemoryRow, Outcome, Report, Row, ScalingRow};
 use crate::scenarios::Ctx;
 use crate::server::{sibling_binary, Cpus, CONTENDERS};
 
@@ -57,8 +61,9 @@ use crate::server::{sibling_binary, Cpus, CONTENDERS};
 #[derive(Debug, Parser)]
 #[command(about = "Run every contender server under the same load and report side by side")]
 struct Cli {
-    /// A short run (about a minute): connections 1,100; 1.5 s windows after
-    /// 0.5 s warmups; one round; idle test 1.5 s; no 10k memory scenario.
+    /// A short run (a minute or two): connections 1,100; 1.5 s windows after
+    /// 0.5 s warmups; one round; open loop at 100 connections; idle test
+    /// 1.5 s; no 10k memory scenario.
     #[arg(long)]
     quick: bool,
     /// Measured window per cell, seconds [full: 5, quick: 1.5].
@@ -104,6 +109,13 @@ struct Cli {
     /// (loadgen on the remaining CPUs).
     #[arg(long, value_delimiter = ',')]
     scaling: Option<Vec<usize>>,
+    /// Connections for the open-loop latency scenario.
+    #[arg(long, default_value_t = 100)]
+    open_loop_connections: usize,
+    /// Skip the open-loop latency scenario (every contender but
+    /// blocking-iterative at half of tokio's closed-loop peak).
+    #[arg(long)]
+    skip_open_loop: bool,
     /// Connections for the --scaling runs.
     #[arg(long, default_value_t = 1000)]
     scaling_connections: usize,
@@ -234,6 +246,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             &[],
                             mode,
                             connections,
+                            None,
                             &log_of(name),
                         ) {
                             Ok(o) => Outcome::Ok(o),
@@ -250,6 +263,64 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     });
                 }
             }
+        }
+    }
+
+    let rows = report::summarize(&runs, &contenders, &cli.modes, &conns);
+
+    // 1b. Open loop at half of tokio's peak, interleaved the same way.
+    let mut open_tables = Vec::new();
+    if !cli.skip_open_loop {
+        let open_conns = cli.open_loop_connections;
+        let open_contenders = open_loop::contenders(&contenders);
+        for &mode in &cli.modes {
+            let table = open_loop_basis(&ctx, &rows, mode, open_conns, rounds, &log_of)?;
+            if let Some(rate) = table.rate {
+                println!(
+                    "open   {} {open_conns} conns: {rate:.0} req/s ({})",
+                    mode.name(),
+                    table.basis
+                );
+            }
+            open_tables.push(table);
+        }
+        for round in 1..=rounds {
+            for table in &mut open_tables {
+                let Some(rate) = table.rate else { continue };
+                for name in &open_contenders {
+                    check_interrupted()?;
+                    let outcome = match exe_of(name) {
+                        None => Outcome::Missing,
+                        Some(exe) => match scenarios::load_cell(
+                            &ctx,
+                            &exe,
+                            &[],
+                            table.mode,
+                            open_conns,
+                            Some(rate),
+                            &log_of(name),
+                        ) {
+                            Ok(o) => Outcome::Ok(o),
+                            Err(msg) => Outcome::Failed(msg),
+                        },
+                    };
+                    println!(
+                        "[{round}/{rounds}] open {:<4} {open_conns:>5} conns  {name:<22} {}",
+                        table.mode.name(),
+                        open_loop::progress(&outcome)
+                    );
+                    table.runs.push(CellRun {
+                        contender: name.clone(),
+                        mode: table.mode,
+                        connections: open_conns,
+                        round,
+                        outcome,
+                    });
+                }
+            }
+        }
+        for table in &mut open_tables {
+            open_loop::summarize(table, &open_contenders);
         }
     }
 
@@ -323,6 +394,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     &extra,
                     Mode::Http,
                     cli.scaling_connections,
+                    None,
                     &log_of("spindle-server"),
                 );
                 match result {
@@ -340,7 +412,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 
     // 5. Report.
-    let rows = report::summarize(&runs, &contenders, &cli.modes, &conns);
     let setup = vec![
         format!("machine: {} CPUs allowed ({cpus:?}); {pin_note}", cpus.len()),
         format!(
@@ -359,6 +430,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             ctx.loadgen_threads,
             if ctx.spin { "busy-polling its CPU (--spin)" } else { "sleeping in epoll_wait" }
         ),
+        if cli.skip_open_loop {
+            "open loop: skipped (--skip-open-loop)".to_string()
+        } else {
+            format!(
+                "open loop: {} connections at {:.0}% of tokio-current-thread's closed-loop req/s there, latency from each request's scheduled send time; {} left out",
+                cli.open_loop_connections,
+                open_loop::OPEN_LOOP_FRACTION * 100.0,
+                open_loop::EXCLUDED
+            )
+        },
     ];
     let report = Report {
         setup,
@@ -366,6 +447,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         idle,
         memory,
         scaling,
+        open_loop: open_tables,
         runs,
     };
     let md_path = out.join("report.md");
@@ -408,6 +490,66 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// The open-loop table for `mode` with its rate set: half of tokio's
+/// median closed-loop req/s from `rows` when that cell ran, else from
+/// `rounds` closed-loop cells of tokio measured now. Without a tokio figure
+/// the table has no rate and its cells are not run.
+fn open_loop_basis(
+    ctx: &scenarios::Ctx,
+    rows: &[Row],
+    mode: Mode,
+    connections: usize,
+    rounds: usize,
+    log_of: &dyn Fn(&str) -> PathBuf,
+) -> Result<OpenLoopTable, String> {
+    let tokio = open_loop::REFERENCE;
+    let mut table = open_loop::unmeasured(mode, connections, String::new());
+    if let Some(peak) = open_loop::peak_from_rows(rows, mode, connections) {
+        table.tokio_peak = Some(peak);
+        table.rate = open_loop::rate_from_rows(rows, mode, connections);
+        table.basis = format!(
+            "{tokio} median {peak:.0} req/s in the closed-loop {} cell at {connections} connections",
+            mode.name()
+        );
+        return Ok(table);
+    }
+    let Some(exe) = sibling_binary(tokio) else {
+        table.basis = format!("{tokio} is not built, so its peak is unknown");
+        return Ok(table);
+    };
+    // That cell was not in the matrix (or tokio was not a contender):
+    // measure tokio's closed-loop peak there now.
+    let mut peak_runs = Vec::new();
+    for round in 1..=rounds {
+        check_interrupted()?;
+        let outcome =
+            match scenarios::load_cell(ctx, &exe, &[], mode, connections, None, &log_of(tokio)) {
+                Ok(o) => Outcome::Ok(o),
+                Err(msg) => Outcome::Failed(msg),
+            };
+        print_cell(round, rounds, tokio, mode, connections, &outcome);
+        peak_runs.push(CellRun {
+            contender: tokio.to_string(),
+            mode,
+            connections,
+            round,
+            outcome,
+        });
+    }
+    let peak_rows = report::summarize(&peak_runs, &[tokio.to_string()], &[mode], &[connections]);
+    table.tokio_peak = open_loop::peak_from_rows(&peak_rows, mode, connections);
+    table.rate = open_loop::rate_from_rows(&peak_rows, mode, connections);
+    table.basis = match table.tokio_peak {
+        Some(peak) => format!(
+            "{tokio} median {peak:.0} req/s over {rounds} closed-loop {} cell(s) at {connections} connections measured for this table",
+            mode.name()
+        ),
+        None => format!("{tokio}'s closed-loop peak could not be measured ({})", peak_rows[0].status),
+    };
+    table.peak_runs = peak_runs;
+    Ok(table)
 }
 
 /// Fails with a message once Ctrl-C was pressed.

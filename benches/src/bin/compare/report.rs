@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use spindle_benches::Mode;
 
+use crate::open_loop::{self, OpenLoopTable};
 use crate::scenarios::{CellOutcome, IdleOutcome, MemoryOutcome};
 
 /// How one attempt at a measurement ended.
@@ -128,6 +129,8 @@ pub(crate) struct Report {
     pub(crate) memory: Vec<MemoryRow>,
     /// `--scaling` results.
     pub(crate) scaling: Vec<ScalingRow>,
+    /// The open-loop latency tables, one per mode.
+    pub(crate) open_loop: Vec<OpenLoopTable>,
     /// Every round of every cell.
     pub(crate) runs: Vec<CellRun>,
 }
@@ -235,12 +238,12 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 }
 
 /// Formats an optional number with `decimals` places, or `n/a`.
-fn num(value: Option<f64>, decimals: usize) -> String {
+pub(crate) fn num(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.decimals$}"))
 }
 
 /// Formats a ratio as `1.23×`, or `–`.
-fn ratio(value: Option<f64>) -> String {
+pub(crate) fn ratio(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_string(), |v| format!("{v:.2}×"))
 }
 
@@ -257,6 +260,9 @@ pub(crate) fn markdown(report: &Report, chart: &str) -> String {
     );
     let _ = writeln!(md, "## Load (closed loop, medians over rounds)\n");
     md.push_str(&table(&report.rows));
+    for t in &report.open_loop {
+        md.push_str(&open_loop::table(t));
+    }
     if !report.idle.is_empty() {
         let _ = writeln!(
             md,
@@ -417,6 +423,14 @@ const NOTES: &str = "
   iterative server serves one connection at a time, the others wait in the
   backlog until their requests time out (`timeouts`, deadline per request).
 - errors and timeouts are summed over all rounds and include the warmup.
+- Open loop: `loadgen --rate R` schedules R requests per second in total,
+  spread over the connections whatever the server does, and counts each
+  latency from the request's *scheduled* send time, so a stall is charged
+  to every request queued behind it. R is half of tokio-current-thread's
+  median closed-loop req/s at that connection count; the goal is a p99 at
+  or below tokio's (p99 ×tokio ≤ 1.00×). blocking-iterative is left out:
+  it serves one connection at a time. achieved req/s well below R means the
+  server fell behind (or requests timed out).
 - noise %: CPU time that *other* processes took on the server's CPU during
   the window (`/proc/stat` busy time minus the server's own). Anything
   above a few percent means the machine was shared and the row is suspect.

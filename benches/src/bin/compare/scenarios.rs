@@ -1,8 +1,8 @@
 //! The measurements `compare` makes, each on a fresh server process.
 //!
 //! - [`load_cell`]: one contender × mode × connection count under closed-loop
-//!   load: throughput, latency, server CPU per request, system calls per
-//!   request, peak RSS.
+//!   load (or open loop at a fixed rate): throughput, latency, server CPU
+//!   per request, system calls per request, peak RSS.
 //! - [`idle_cpu`]: the server's CPU use while N connections sit open and
 //!   silent (an event loop sleeps; a busy-poll loop burns a core).
 //! - [`memory`]: resident memory per held keep-alive connection.
@@ -62,18 +62,20 @@ pub(crate) struct CellOutcome {
     pub(crate) survived: bool,
 }
 
-/// Runs one closed-loop cell against a fresh `exe` server.
+/// Runs one cell against a fresh `exe` server: closed loop, or open loop
+/// at `rate` requests per second over all connections when it is given.
 pub(crate) fn load_cell(
     ctx: &Ctx,
     exe: &Path,
     extra: &[String],
     mode: Mode,
     connections: usize,
+    rate: Option<f64>,
     log: &Path,
 ) -> Result<CellOutcome, String> {
     let mut server = Server::start(exe, mode, extra, &ctx.cpus, log).map_err(|e| e.to_string())?;
     let pid = server.pid();
-    let args = loadgen_args(
+    let mut args = loadgen_args(
         ctx,
         &server,
         mode,
@@ -82,6 +84,9 @@ pub(crate) fn load_cell(
         ctx.duration,
         false,
     );
+    if let Some(rate) = rate {
+        args.extend(["--rate".to_string(), format!("{:.0}", rate.max(1.0))]);
+    }
     let planned = Duration::from_secs_f64(ctx.warmup + ctx.duration);
     let mut cpu = (None, None);
     let mut busy = (None, None);

@@ -16,6 +16,9 @@
 //! - **Open loop** (`--rate R`): requests are *scheduled* at R per second in
 //!   total, whatever the server does, and a request's latency counts from
 //!   its scheduled time, not from when a free connection finally sent it.
+//!   Each request goes to the connection that has been idle longest, so the
+//!   load is spread over all N connections, not carried by the few that
+//!   answered last.
 //!   A server that stalls for 100 ms is charged for every request that
 //!   should have gone out in those 100 ms: no coordinated omission (Gil
 //!   Tene's term; wrk2 does the same).

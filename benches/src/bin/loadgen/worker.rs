@@ -7,7 +7,8 @@
 //! 2. handle the events: finish connects, write the rest of requests, read
 //!    responses, record latencies, and (closed loop) send the next request;
 //! 3. open loop: queue every request whose scheduled time has come and hand
-//!    queued requests to idle connections, oldest first;
+//!    queued requests, oldest first, to the connections that have been idle
+//!    longest, so the load is spread over all of them;
 //! 4. every [`SCAN`], fail connects and requests past their deadline;
 //! 5. reconnect slots that are down and whose back-off has passed.
 //!
@@ -128,8 +129,13 @@ pub(crate) struct Worker {
     queue: VecDeque<Instant>,
     /// Open loop: the time the next request is scheduled for.
     next_scheduled: Instant,
-    /// Open loop: idle connections ready to take a queued request.
-    free: Vec<usize>,
+    /// Open loop: idle connections ready to take a queued request, in the
+    /// order they became idle. A queue, not a stack: taking the connection
+    /// that has waited longest spreads the sends over every connection. A
+    /// stack would hand nearly every request to the one connection freed
+    /// last, and at a modest rate the other connections would sit silent,
+    /// so the run would measure one busy connection, not N.
+    free: VecDeque<usize>,
 }
 
 impl Worker {
@@ -147,7 +153,7 @@ impl Worker {
             totals: Totals::new(),
             queue: VecDeque::new(),
             next_scheduled: now,
-            free: Vec::new(),
+            free: VecDeque::new(),
             plan,
         })
     }
@@ -248,7 +254,7 @@ impl Worker {
         } else if self.plan.rate.is_some() {
             match self.queue.pop_front() {
                 Some(scheduled) => self.send(i, scheduled, now),
-                None => self.free.push(i),
+                None => self.free.push_back(i),
             }
         } else {
             self.send(i, now, now); // closed loop: straight away
@@ -275,7 +281,9 @@ impl Worker {
             self.next_scheduled += interval;
         }
         while !self.queue.is_empty() {
-            let Some(i) = self.free.pop() else { break };
+            let Some(i) = self.free.pop_front() else {
+                break;
+            };
             if self.conns[i].state != State::Idle {
                 continue; // failed since it was freed
             }
