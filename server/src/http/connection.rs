@@ -11,7 +11,8 @@
 //!      complete request (framing.rs); keep an incomplete tail       │
 //!        │                                                          │
 //!   3. call the handler for each request, in order; encode every    │
-//!      response into one buffer; ONE write for the whole batch      │
+//!      response into the thread's output buffer; ONE write for the  │
+//!      whole batch                                                  │
 //!        │                                                          │
 //!   4. close (Connection: close, HTTP/1.0, a reject, draining)  ────┴─ or loop
 //! ```
@@ -36,7 +37,8 @@
 //! An idle connection owns no read buffer: it waits for readiness without
 //! one and reads into the thread's scratch buffer (see `scratch.rs`). Its
 //! pending buffer is empty with no capacity, and the response buffer lives
-//! only while a batch is written. What is left is this future's state (the
+//! only while a batch is written, and is the thread's, reused from batch to
+//! batch (see `scratch.rs`). What is left is this future's state (the
 //! socket, the timer, the shutdown wait, the handler) and the task around
 //! it.
 //!
@@ -49,6 +51,7 @@
 //! drops what the client still sends, for up to a second, before it closes:
 //! nginx's "lingering close".
 
+use std::cell::Cell;
 use std::future::{poll_fn, Future};
 use std::io;
 use std::net::Shutdown as TcpShutdown;
@@ -67,7 +70,7 @@ use crate::http::request::Version;
 use crate::http::response::ConnectionHeader;
 use crate::http::{Request, Response};
 use crate::metrics::Counters;
-use crate::scratch::with_scratch;
+use crate::scratch::{with_scratch, Spare, OUTPUT};
 use crate::shutdown::{Phase, Shutdown};
 use crate::worker;
 
@@ -75,6 +78,15 @@ use crate::worker;
 /// client still sends, so that the close does not reset the connection
 /// before the client has read the last response.
 const LINGER: Duration = Duration::from_secs(1);
+
+thread_local! {
+    /// The slot behind [`REQUESTS`].
+    static REQUESTS_SLOT: Cell<Vec<Parsed>> = const { Cell::new(Vec::new()) };
+}
+
+/// The per-thread list a batch's requests are framed into. 64 requests
+/// (about 8 KiB) are kept; a longer pipelined burst gives its list up.
+static REQUESTS: Spare<Parsed> = Spare::new(&REQUESTS_SLOT, 64);
 
 /// The settings one HTTP connection needs, copied out of [`Config`] into
 /// every connection's future, so kept small: timeouts in milliseconds.
@@ -136,7 +148,9 @@ enum Wake {
 /// The requests framed from one read, and what ended the framing.
 #[derive(Default)]
 struct Batch {
-    /// Complete requests, in order.
+    /// Complete requests, in order; the thread's [`REQUESTS`] spare, given
+    /// back when the batch is answered. Only a `Vec` (24 bytes) is moved
+    /// around and kept in the connection's future, not the requests.
     requests: Vec<Parsed>,
     /// Set if the bytes after the last complete request are invalid.
     reject: Option<Reject>,
@@ -210,7 +224,10 @@ where
                     }
                     Err(err) => return Err(err),
                 };
-                let mut batch = Batch::default();
+                let mut batch = Batch {
+                    requests: REQUESTS.take(),
+                    reject: None,
+                };
                 if pending.is_empty() {
                     let used = frame(&buf[..n], &limits, &mut batch);
                     pending.extend_from_slice(&buf[used..n]);
@@ -230,7 +247,9 @@ where
 
             // Step 3: answer the batch.
             let answered = !batch.requests.is_empty() || batch.reject.is_some();
-            if answered {
+            if !answered {
+                REQUESTS.give_back(batch.requests);
+            } else {
                 // Boxed: the state of a batch in progress (the handler's
                 // futures, the response buffer) is allocated only while a
                 // batch is in progress, not in every idle connection's future.
@@ -300,9 +319,13 @@ where
     H: Fn(Request) -> Fut,
     Fut: Future<Output = Response>,
 {
-    let mut out = Vec::with_capacity(160 * batch.requests.len().max(1));
+    let mut out = OUTPUT.take();
+    // The clock is read once per batch, after the first handler: pipelined
+    // responses written together share their date.
+    let mut date = None;
     let mut close = false;
-    for parsed in batch.requests {
+    let mut requests = batch.requests;
+    for parsed in requests.drain(..) {
         let head_only = parsed.request.method() == "HEAD";
         let version = parsed.request.version();
         let response = handler(parsed.request).await;
@@ -317,7 +340,8 @@ where
             (false, Version::Http10) => ConnectionHeader::KeepAlive,
             (false, Version::Http11) => ConnectionHeader::Omit,
         };
-        response.encode(&mut out, head_only, connection, &date::now());
+        let date = date.get_or_insert_with(date::now);
+        response.encode(&mut out, head_only, connection, date);
         if close {
             break;
         }
@@ -327,11 +351,14 @@ where
             &mut out,
             false,
             ConnectionHeader::Close,
-            &date::now(),
+            date.get_or_insert_with(date::now),
         );
         close = true;
     }
-    stream.write_all(&out).await?;
+    REQUESTS.give_back(requests);
+    let written = stream.write_all(&out).await;
+    OUTPUT.give_back(out);
+    written?;
     Ok(close)
 }
 

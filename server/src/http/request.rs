@@ -2,13 +2,26 @@
 //!
 //! The connection copies each request out of the thread's shared read
 //! buffer before it calls the handler (the buffer is reused by the next
-//! connection that reads). To keep that copy to two allocations, the
-//! request keeps its head (request line and headers) as one byte string and
-//! remembers where the method, the target and each header lie in it, the
-//! way httparse's borrowed `Request` does; the body is a second buffer.
+//! connection that reads). To keep that copy cheap, the request keeps its
+//! head (request line and headers) as one byte string and remembers where
+//! each header lies in it, the way httparse's borrowed `Request` does; the
+//! body is a separate buffer.
+//!
+//! The method and the target are kept apart, as text: handlers ask for them
+//! on every request (routing), and a `&str` pointing into the byte string
+//! would have to be re-validated as UTF-8 on every call. httparse checked
+//! them once while parsing. A known method (`GET`, `POST`, ...) is a
+//! `'static` string, so only the target costs an allocation.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
+
+/// The methods of RFC 9110 §9 and PATCH: a request with one of them refers
+/// to this `'static` name instead of allocating a copy of it.
+const KNOWN_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
 
 /// The HTTP version of a request.
 ///
@@ -46,12 +59,13 @@ pub enum Version {
 /// ```
 #[derive(Clone)]
 pub struct Request {
-    /// The request line and headers, as received (for `new`: as built).
+    /// The request line and headers, as received (for `new`: as built);
+    /// read through `headers`.
     head: Box<[u8]>,
-    /// Where the method lies in `head`.
-    method: Range<usize>,
-    /// Where the target (path and query) lies in `head`.
-    target: Range<usize>,
+    /// The method; borrowed from [`KNOWN_METHODS`] when it is one of them.
+    method: Cow<'static, str>,
+    /// The target (path and query), validated as text once.
+    target: Box<str>,
     /// The version from the request line.
     version: Version,
     /// Where each header's name and value lie in `head`, in order.
@@ -72,12 +86,10 @@ impl Request {
     /// ```
     pub fn new(method: &str, target: &str) -> Request {
         let head = format!("{method} {target} HTTP/1.1\r\n");
-        let method_end = method.len();
-        let target_start = method_end + 1;
         Request {
             head: head.into_bytes().into_boxed_slice(),
-            method: 0..method_end,
-            target: target_start..target_start + target.len(),
+            method: method_name(method),
+            target: target.into(),
             version: Version::Http11,
             headers: Vec::new(),
             body: Vec::new(),
@@ -126,16 +138,16 @@ impl Request {
     /// Assembles a request from a parsed head; used by the framing code.
     pub(crate) fn from_parts(
         head: Box<[u8]>,
-        method: Range<usize>,
-        target: Range<usize>,
+        method: &str,
+        target: &str,
         version: Version,
         headers: Vec<(Range<usize>, Range<usize>)>,
         body: Vec<u8>,
     ) -> Request {
         Request {
             head,
-            method,
-            target,
+            method: method_name(method),
+            target: target.into(),
             version,
             headers,
             body,
@@ -150,7 +162,7 @@ impl Request {
     /// assert_eq!(spindle_server::http::Request::new("HEAD", "/").method(), "HEAD");
     /// ```
     pub fn method(&self) -> &str {
-        self.text(&self.method)
+        &self.method
     }
 
     /// The request target: the path and, if any, `?` and the query.
@@ -161,7 +173,7 @@ impl Request {
     /// assert_eq!(spindle_server::http::Request::new("GET", "/a?b").target(), "/a?b");
     /// ```
     pub fn target(&self) -> &str {
-        self.text(&self.target)
+        &self.target
     }
 
     /// The path: the target up to any `?`.
@@ -246,11 +258,20 @@ impl Request {
         &self.body
     }
 
-    /// A part of the head that httparse (or `new`) checked is text.
+    /// A header name in the head, which httparse (or `with_header`, from a
+    /// `&str`) checked is text.
     fn text(&self, range: &Range<usize>) -> &str {
-        // httparse accepts only visible ASCII in methods, targets and header
-        // names, so this never fails; "" is a safe answer if it ever did.
+        // httparse accepts only token characters in header names, so this never fails; "" is a safe answer if it ever did.
         std::str::from_utf8(&self.head[range.clone()]).unwrap_or("")
+    }
+}
+
+/// `method` as a `'static` string when it is one of [`KNOWN_METHODS`] (no
+/// allocation), else as an owned copy.
+fn method_name(method: &str) -> Cow<'static, str> {
+    match KNOWN_METHODS.iter().find(|known| **known == method) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(method.to_owned()),
     }
 }
 
@@ -263,5 +284,19 @@ impl fmt::Debug for Request {
             .field("headers", &self.headers.len())
             .field("body", &self.body.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_methods_are_borrowed_and_others_kept_as_sent() {
+        assert!(matches!(method_name("GET"), Cow::Borrowed("GET")));
+        assert!(matches!(method_name("PATCH"), Cow::Borrowed("PATCH")));
+        // Methods are case-sensitive: `get` is not `GET`.
+        assert!(matches!(method_name("get"), Cow::Owned(ref m) if m == "get"));
+        assert_eq!(Request::new("PROPFIND", "/").method(), "PROPFIND");
     }
 }
