@@ -24,7 +24,6 @@
 //! connection and never looks at a byte twice.
 
 use std::mem::MaybeUninit;
-use std::ops::Range;
 
 use httparse::Status;
 
@@ -179,18 +178,14 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
         },
     };
 
-    // Copy the head out and remember where its headers lie.
-    let offset = |part: &[u8]| part.as_ptr() as usize - buf.as_ptr() as usize;
-    let range = |part: &[u8]| offset(part)..offset(part) + part.len();
-    let method = req.method.unwrap_or("");
-    let target = req.path.unwrap_or("");
-    let header_ranges: Vec<(Range<usize>, Range<usize>)> = req
-        .headers
-        .iter()
-        .map(|h| (range(h.name.as_bytes()), range(h.value)))
-        .collect();
-    let head = buf[..head_len].to_vec().into_boxed_slice();
-    let request = Request::from_parts(head, method, target, version, header_ranges, body);
+    // Copy the parts out of the buffer, which the next read reuses.
+    let request = Request::from_parts(
+        req.method.unwrap_or(""),
+        req.path.unwrap_or(""),
+        version,
+        req.headers,
+        body,
+    );
     Ok(Some(Parsed {
         request,
         keep_alive,
