@@ -170,13 +170,11 @@ impl Response {
         // the length of a body it does not carry.
         let bodiless = self.status < 200 || self.status == 204 || self.status == 304;
         let with_body = !head_only && !bodiless;
-        // One reservation for the whole response: the fixed lines come to
-        // under 128 bytes, so `out` grows at most once here.
-        let headers_len: usize = self.headers().map(|(n, v)| n.len() + v.len() + 4).sum();
-        out.reserve(128 + headers_len + if with_body { self.body.len() } else { 0 });
+        // One reservation up front: `out` is the thread's reused buffer, so
+        // this rarely allocates, and the pushes below find room.
+        out.reserve(HEAD_RESERVE + if with_body { self.body.len() } else { 0 });
 
         write_status_line(out, self.status);
-        out.extend_from_slice(b"Server: spindle\r\n");
         for (name, value) in self.headers() {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
@@ -262,32 +260,43 @@ impl From<String> for Body {
     }
 }
 
-/// Appends the status line, such as `HTTP/1.1 200 OK\r\n`.
+/// Bytes reserved for a response's head: the fixed lines (status, `Server`,
+/// `Content-Length`, `Connection`, `Date`) come to under 128; the rest is
+/// room for a handler's few headers.
+const HEAD_RESERVE: usize = 256;
+
+/// The `Server` line, which follows the status line in every response.
+const SERVER: &[u8] = b"Server: spindle\r\n";
+
+/// Appends the status line, such as `HTTP/1.1 200 OK\r\n`, and the
+/// `Server` line after it.
 ///
 /// The statuses this server sends itself, and the handlers' most common
-/// ones, are whole static lines; any other is assembled from its digits
-/// (itoa) and [`reason`].
+/// ones, are whole static lines, each with the `Server` line joined on so
+/// that the copy is one; any other is assembled from its digits (itoa) and
+/// [`reason`].
 fn write_status_line(out: &mut Vec<u8>, status: u16) {
-    let line: &[u8] = match status {
-        200 => b"HTTP/1.1 200 OK\r\n",
-        204 => b"HTTP/1.1 204 No Content\r\n",
-        400 => b"HTTP/1.1 400 Bad Request\r\n",
-        404 => b"HTTP/1.1 404 Not Found\r\n",
-        405 => b"HTTP/1.1 405 Method Not Allowed\r\n",
-        408 => b"HTTP/1.1 408 Request Timeout\r\n",
-        413 => b"HTTP/1.1 413 Content Too Large\r\n",
-        431 => b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
-        500 => b"HTTP/1.1 500 Internal Server Error\r\n",
+    let lines: &[u8] = match status {
+        200 => b"HTTP/1.1 200 OK\r\nServer: spindle\r\n",
+        204 => b"HTTP/1.1 204 No Content\r\nServer: spindle\r\n",
+        400 => b"HTTP/1.1 400 Bad Request\r\nServer: spindle\r\n",
+        404 => b"HTTP/1.1 404 Not Found\r\nServer: spindle\r\n",
+        405 => b"HTTP/1.1 405 Method Not Allowed\r\nServer: spindle\r\n",
+        408 => b"HTTP/1.1 408 Request Timeout\r\nServer: spindle\r\n",
+        413 => b"HTTP/1.1 413 Content Too Large\r\nServer: spindle\r\n",
+        431 => b"HTTP/1.1 431 Request Header Fields Too Large\r\nServer: spindle\r\n",
+        500 => b"HTTP/1.1 500 Internal Server Error\r\nServer: spindle\r\n",
         _ => {
             out.extend_from_slice(b"HTTP/1.1 ");
             out.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
             out.push(b' ');
             out.extend_from_slice(reason(status).as_bytes());
             out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(SERVER);
             return;
         }
     };
-    out.extend_from_slice(line);
+    out.extend_from_slice(lines);
 }
 
 /// The reason phrase for a status code (RFC 9110 §15).
@@ -359,7 +368,10 @@ mod tests {
         for status in (100..600).chain([0, 999, u16::MAX]) {
             let mut fast = Vec::new();
             write_status_line(&mut fast, status);
-            let general = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+            let general = format!(
+                "HTTP/1.1 {status} {}\r\nServer: spindle\r\n",
+                reason(status)
+            );
             assert_eq!(String::from_utf8(fast).unwrap(), general);
         }
     }
