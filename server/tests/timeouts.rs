@@ -84,3 +84,28 @@ fn requests_keep_resetting_the_idle_timer() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn the_idle_timeout_counts_from_the_last_request() {
+    // The idle timer is not moved on each request (see connection.rs,
+    // "Timers"): when the first deadline passes, the connection must re-arm
+    // for the last request's deadline rather than close.
+    let server = server(300, 10_000);
+    let mut stream = server.connect();
+    for _ in 0..3 {
+        stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        assert_eq!(read_response(&mut stream, false), HELLO);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // 600 ms after the first request; the last one was 200 ms ago.
+    stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    assert_eq!(read_response(&mut stream, false), HELLO);
+    let last = Instant::now();
+    assert_eq!(read_to_close(&mut stream), "", "closed without a response");
+    let waited = last.elapsed();
+    assert!(
+        waited >= Duration::from_millis(280),
+        "closed {waited:?} after the last request"
+    );
+    assert!(waited < Duration::from_secs(3), "closed after {waited:?}");
+}

@@ -11,7 +11,8 @@
 //!      complete request (framing.rs); keep an incomplete tail       │
 //!        │                                                          │
 //!   3. call the handler for each request, in order; encode every    │
-//!      response into one buffer; ONE write for the whole batch      │
+//!      response into the thread's output buffer; ONE write for the  │
+//!      whole batch                                                  │
 //!        │                                                          │
 //!   4. close (Connection: close, HTTP/1.0, a reject, draining)  ────┴─ or loop
 //! ```
@@ -31,16 +32,26 @@
 //! *idle*, and the timer runs to the idle timeout, after which the connection
 //! is closed without a word. Once the first byte of a request is there, the
 //! timer is moved to the header timeout: a client that stalls mid-request
-//! gets `408 Request Timeout` and the connection is closed. Resetting to a
-//! later deadline, as happens after every request, is O(1) in spindle's
-//! timer store.
+//! gets `408 Request Timeout` and the connection is closed.
+//!
+//! The idle timer is not moved after every request: a keep-alive
+//! connection answering back-to-back requests would reset it thousands of
+//! times a second, and a reset costs more than parsing the request. The
+//! connection only notes when it last became idle (`idle_since`); the timer
+//! keeps the deadline it had and, when it fires, the connection checks that
+//! deadline against `idle_since` and, if a later request has pushed it back,
+//! re-arms the timer once for the real deadline. The connection still
+//! closes one idle timeout after its last request, not earlier. (nginx
+//! saves the same cost differently: it does not move a timer by less than
+//! 300 ms, `NGX_TIMER_LAZY_DELAY`.)
 //!
 //! # Memory while idle
 //!
 //! An idle connection owns no read buffer: it waits for readiness without
 //! one and reads into the thread's scratch buffer (see `scratch.rs`). Its
 //! pending buffer is empty with no capacity, and the response buffer lives
-//! only while a batch is written. What is left is this future's state (the
+//! only while a batch is written, and is the thread's, reused from batch to
+//! batch (see `scratch.rs`). What is left is this future's state (the
 //! socket, the timer, the shutdown wait, the handler) and the task around
 //! it.
 //!
@@ -53,6 +64,7 @@
 //! drops what the client still sends, for up to a second, before it closes:
 //! nginx's "lingering close".
 
+use std::cell::Cell;
 use std::future::{poll_fn, Future};
 use std::io;
 use std::net::Shutdown as TcpShutdown;
@@ -71,7 +83,7 @@ use crate::http::request::Version;
 use crate::http::response::ConnectionHeader;
 use crate::http::{Request, Response};
 use crate::metrics::Counters;
-use crate::scratch::with_scratch;
+use crate::scratch::{with_scratch, Spare, OUTPUT};
 use crate::shutdown::{Phase, Shutdown};
 use crate::worker;
 
@@ -79,6 +91,15 @@ use crate::worker;
 /// client still sends, so that the close does not reset the connection
 /// before the client has read the last response.
 const LINGER: Duration = Duration::from_secs(1);
+
+thread_local! {
+    /// The slot behind [`REQUESTS`].
+    static REQUESTS_SLOT: Cell<Vec<Parsed>> = const { Cell::new(Vec::new()) };
+}
+
+/// The per-thread list a batch's requests are framed into. 64 requests
+/// (about 8 KiB) are kept; a longer pipelined burst gives its list up.
+static REQUESTS: Spare<Parsed> = Spare::new(&REQUESTS_SLOT, 64);
 
 /// The settings one HTTP connection needs, copied out of [`Config`] into
 /// every connection's future, so kept small: timeouts in milliseconds.
@@ -116,9 +137,9 @@ impl HttpConfig {
         }
     }
 
-    /// The idle deadline for a connection that becomes idle now.
-    fn idle_deadline(&self) -> Instant {
-        Instant::now() + Duration::from_millis(self.idle_ms.into())
+    /// The idle deadline for a connection that became idle at `since`.
+    fn idle_deadline(&self, since: Instant) -> Instant {
+        since + Duration::from_millis(self.idle_ms.into())
     }
 
     /// The request deadline for a request that starts now.
@@ -140,7 +161,9 @@ enum Wake {
 /// The requests framed from one read, and what ended the framing.
 #[derive(Default)]
 struct Batch {
-    /// Complete requests, in order.
+    /// Complete requests, in order; the thread's [`REQUESTS`] spare, given
+    /// back when the batch is answered. Only a `Vec` (24 bytes) is moved
+    /// around and kept in the connection's future, not the requests.
     requests: Vec<Parsed>,
     /// Set if the bytes after the last complete request are invalid.
     reject: Option<Reject>,
@@ -172,7 +195,15 @@ where
             Some(worker) => (worker.shutdown.wait(Phase::Draining), Some(worker.counters)),
             None => (Shutdown::new().wait(Phase::Draining), None),
         };
-        let mut timer = spindle::time::sleep_until(config.idle_deadline());
+        // When the connection last became idle (opened, or answered its
+        // last request with nothing pending): the idle timeout counts from
+        // here. Written after each batch, read when the timer fires.
+        let mut idle_since = Instant::now();
+        let mut timer = spindle::time::sleep_until(config.idle_deadline(idle_since));
+        // Whether `timer` runs to an idle deadline (possibly an earlier one
+        // than `idle_since` gives, see "Timers") rather than a header
+        // deadline. Set where the timer is reset.
+        let mut timer_is_idle = true;
         let mut pending: Vec<u8> = Vec::new();
         // Whether the incomplete request in `pending` got `100 Continue`.
         let mut continued = false;
@@ -199,7 +230,16 @@ where
             match wake {
                 Wake::Readable => {}
                 Wake::Shutdown => return Ok(()),
-                Wake::Timer if idle => return Ok(()),
+                Wake::Timer if idle => {
+                    // The timer may hold the deadline of an earlier request;
+                    // close only at the one the latest request set.
+                    let deadline = config.idle_deadline(idle_since);
+                    if Instant::now() >= deadline {
+                        return Ok(());
+                    }
+                    timer.reset(deadline);
+                    continue;
+                }
                 Wake::Timer => return Box::pin(reject_and_close(stream, Reject::Timeout)).await,
             }
 
@@ -216,7 +256,10 @@ where
                     }
                     Err(err) => return Err(err),
                 };
-                let mut batch = Batch::default();
+                let mut batch = Batch {
+                    requests: REQUESTS.take(),
+                    reject: None,
+                };
                 if pending.is_empty() {
                     let used = frame(&buf[..n], &limits, &mut batch);
                     pending.extend_from_slice(&buf[used..n]);
@@ -243,7 +286,9 @@ where
 
             // Step 3: answer the batch.
             let answered = !batch.requests.is_empty() || batch.reject.is_some();
-            if answered {
+            if !answered {
+                REQUESTS.give_back(batch.requests);
+            } else {
                 // Boxed: the state of a batch in progress (the handler's
                 // futures, the response buffer) is allocated only while a
                 // batch is in progress, not in every idle connection's future.
@@ -267,10 +312,17 @@ where
             // timeout from the first byte of a new request.
             if pending.is_empty() {
                 if answered {
-                    timer.reset(config.idle_deadline());
+                    idle_since = Instant::now();
+                    // An idle timer stays as it is (see "Timers"); a header
+                    // timer must give way to the idle deadline.
+                    if !timer_is_idle {
+                        timer.reset(config.idle_deadline(idle_since));
+                        timer_is_idle = true;
+                    }
                 }
             } else if answered || idle {
                 timer.reset(config.header_deadline());
+                timer_is_idle = false;
             }
         }
     }
@@ -313,9 +365,13 @@ where
     H: Fn(Request) -> Fut,
     Fut: Future<Output = Response>,
 {
-    let mut out = Vec::with_capacity(160 * batch.requests.len().max(1));
+    let mut out = OUTPUT.take();
+    // The clock is read once per batch, after the first handler: pipelined
+    // responses written together share their date.
+    let mut date = None;
     let mut close = false;
-    for parsed in batch.requests {
+    let mut requests = batch.requests;
+    for parsed in requests.drain(..) {
         let head_only = parsed.request.method() == "HEAD";
         let version = parsed.request.version();
         let response = handler(parsed.request).await;
@@ -330,7 +386,8 @@ where
             (false, Version::Http10) => ConnectionHeader::KeepAlive,
             (false, Version::Http11) => ConnectionHeader::Omit,
         };
-        response.encode(&mut out, head_only, connection, &date::now());
+        let date = date.get_or_insert_with(date::now);
+        response.encode(&mut out, head_only, connection, date);
         if close {
             break;
         }
@@ -340,11 +397,14 @@ where
             &mut out,
             false,
             ConnectionHeader::Close,
-            &date::now(),
+            date.get_or_insert_with(date::now),
         );
         close = true;
     }
-    stream.write_all(&out).await?;
+    REQUESTS.give_back(requests);
+    let written = stream.write_all(&out).await;
+    OUTPUT.give_back(out);
+    written?;
     Ok(close)
 }
 

@@ -23,7 +23,7 @@
 //! keeps the code stateless; hyper instead keeps a decoder state per
 //! connection and never looks at a byte twice.
 
-use std::ops::Range;
+use std::mem::MaybeUninit;
 
 use httparse::Status;
 
@@ -93,9 +93,16 @@ enum BodyKind {
 
 /// Finds the first request in `buf`; see the module docs.
 pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Reject> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut req = httparse::Request::new(&mut headers);
-    let head_len = match req.parse(buf) {
+    // The connection frames until the buffer runs out, so every batch ends
+    // with a call on the empty rest: answer it before touching the headers.
+    if buf.is_empty() {
+        return Ok(None);
+    }
+    // Uninitialised: httparse writes only the headers it finds, and
+    // zeroing all 64 (2 KiB) would cost more than parsing a small request.
+    let mut headers = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut []);
+    let head_len = match req.parse_with_uninit_headers(buf, &mut headers) {
         Ok(Status::Complete(len)) => len,
         Ok(Status::Partial) if buf.len() > limits.max_head => return Err(Reject::HeadersTooLarge),
         Ok(Status::Partial) => return Ok(None),
@@ -171,18 +178,14 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
         },
     };
 
-    // Copy the head out and remember where its parts lie.
-    let offset = |part: &[u8]| part.as_ptr() as usize - buf.as_ptr() as usize;
-    let range = |part: &[u8]| offset(part)..offset(part) + part.len();
-    let method = range(req.method.unwrap_or("").as_bytes());
-    let target = range(req.path.unwrap_or("").as_bytes());
-    let header_ranges: Vec<(Range<usize>, Range<usize>)> = req
-        .headers
-        .iter()
-        .map(|h| (range(h.name.as_bytes()), range(h.value)))
-        .collect();
-    let head = buf[..head_len].to_vec().into_boxed_slice();
-    let request = Request::from_parts(head, method, target, version, header_ranges, body);
+    // Copy the parts out of the buffer, which the next read reuses.
+    let request = Request::from_parts(
+        req.method.unwrap_or(""),
+        req.path.unwrap_or(""),
+        version,
+        req.headers,
+        body,
+    );
     Ok(Some(Parsed {
         request,
         keep_alive,
@@ -195,11 +198,10 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
 /// httparse accepts bare LF line ends, as RFC 9112 §2.2 lets a recipient
 /// do. spindle refuses them with `400`: a proxy in front of the server that
 /// splits lines differently would see a different request, which is how
-/// request smuggling starts. The head is short, so the scan is cheap.
+/// request smuggling starts. memchr jumps from one LF to the next (a word
+/// or a vector at a time), so only the line ends are looked at.
 fn has_bare_lf(head: &[u8]) -> bool {
-    head.iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\n' && (i == 0 || head[i - 1] != b'\r'))
+    memchr::memchr_iter(b'\n', head).any(|i| i == 0 || head[i - 1] != b'\r')
 }
 
 /// Parses a `Content-Length` value: one or more ASCII digits, nothing else.
@@ -302,6 +304,21 @@ mod tests {
         assert_eq!(parsed.request.header("host"), Some(&b"a"[..]));
         assert_eq!(parsed.consumed, 36);
         assert!(parsed.keep_alive);
+    }
+
+    #[test]
+    fn bare_lf_is_found_anywhere_and_crlf_is_not() {
+        assert!(!has_bare_lf(b""));
+        assert!(!has_bare_lf(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assert!(has_bare_lf(b"\n"));
+        assert!(has_bare_lf(b"GET / HTTP/1.1\r\n\n"));
+        // Past the first 32 bytes too, where memchr works a vector at a time.
+        let mut long = b"GET / HTTP/1.1\r\nX-Long: ".to_vec();
+        long.extend_from_slice(&[b'a'; 100]);
+        long.extend_from_slice(b"\r\n\r\n");
+        assert!(!has_bare_lf(&long));
+        long.insert(90, b'\n');
+        assert!(has_bare_lf(&long));
     }
 
     #[test]

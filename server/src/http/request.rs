@@ -2,13 +2,31 @@
 //!
 //! The connection copies each request out of the thread's shared read
 //! buffer before it calls the handler (the buffer is reused by the next
-//! connection that reads). To keep that copy to two allocations, the
-//! request keeps its head (request line and headers) as one byte string and
-//! remembers where the method, the target and each header lie in it, the
-//! way httparse's borrowed `Request` does; the body is a second buffer.
+//! connection that reads). To keep that copy to one allocation for all the
+//! headers, they are packed into one byte string, each as
+//!
+//! ```text
+//! name length (u32 LE) │ value length (u32 LE) │ name │ value
+//! ```
+//!
+//! and [`Request::headers`] walks it. The lengths make the packing exact for
+//! any bytes a value holds (a builder's value may contain anything). The
+//! body is a separate buffer.
+//!
+//! The method and the target are kept apart, as text: handlers ask for them
+//! on every request (routing), and a `&str` pointing into the byte string
+//! would have to be re-validated as UTF-8 on every call. httparse checked
+//! them once while parsing. A known method (`GET`, `POST`, ...) is a
+//! `'static` string, so only the target costs an allocation.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::ops::Range;
+
+/// The methods of RFC 9110 §9 and PATCH: a request with one of them refers
+/// to this `'static` name instead of allocating a copy of it.
+const KNOWN_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
 
 /// The HTTP version of a request.
 ///
@@ -46,16 +64,16 @@ pub enum Version {
 /// ```
 #[derive(Clone)]
 pub struct Request {
-    /// The request line and headers, as received (for `new`: as built).
-    head: Box<[u8]>,
-    /// Where the method lies in `head`.
-    method: Range<usize>,
-    /// Where the target (path and query) lies in `head`.
-    target: Range<usize>,
+    /// The method; borrowed from [`KNOWN_METHODS`] when it is one of them.
+    method: Cow<'static, str>,
+    /// The target (path and query), validated as text once.
+    target: Box<str>,
     /// The version from the request line.
     version: Version,
-    /// Where each header's name and value lie in `head`, in order.
-    headers: Vec<(Range<usize>, Range<usize>)>,
+    /// Every header, in order, packed as the module docs show; written by
+    /// `from_parts` and `with_header` (through `pack_header`), read by
+    /// `headers`. Empty, with no allocation, when there are none.
+    headers: Box<[u8]>,
     /// The body, de-chunked; empty when there is none.
     body: Vec<u8>,
 }
@@ -71,15 +89,11 @@ impl Request {
     /// assert_eq!(request.target(), "/plaintext");
     /// ```
     pub fn new(method: &str, target: &str) -> Request {
-        let head = format!("{method} {target} HTTP/1.1\r\n");
-        let method_end = method.len();
-        let target_start = method_end + 1;
         Request {
-            head: head.into_bytes().into_boxed_slice(),
-            method: 0..method_end,
-            target: target_start..target_start + target.len(),
+            method: method_name(method),
+            target: target.into(),
             version: Version::Http11,
-            headers: Vec::new(),
+            headers: Box::default(),
             body: Vec::new(),
         }
     }
@@ -93,20 +107,10 @@ impl Request {
     /// assert_eq!(request.header("host"), Some(&b"example"[..]));
     /// ```
     pub fn with_header(self, name: &str, value: &[u8]) -> Request {
-        let mut head = self.head.into_vec();
-        let name_start = head.len();
-        head.extend_from_slice(name.as_bytes());
-        let name_range = name_start..head.len();
-        head.extend_from_slice(b": ");
-        let value_start = head.len();
-        head.extend_from_slice(value);
-        let value_range = value_start..head.len();
-        head.extend_from_slice(b"\r\n");
-        let mut headers = self.headers;
-        headers.push((name_range, value_range));
+        let mut headers = self.headers.into_vec();
+        pack_header(&mut headers, name.as_bytes(), value);
         Request {
-            head: head.into_boxed_slice(),
-            headers,
+            headers: headers.into_boxed_slice(),
             ..self
         }
     }
@@ -123,21 +127,28 @@ impl Request {
         Request { body, ..self }
     }
 
-    /// Assembles a request from a parsed head; used by the framing code.
+    /// Assembles a request from httparse's parts; used by the framing code.
     pub(crate) fn from_parts(
-        head: Box<[u8]>,
-        method: Range<usize>,
-        target: Range<usize>,
+        method: &str,
+        target: &str,
         version: Version,
-        headers: Vec<(Range<usize>, Range<usize>)>,
+        headers: &[httparse::Header<'_>],
         body: Vec<u8>,
     ) -> Request {
+        // Sized first, so the packed headers are one exact allocation.
+        let packed_len = headers
+            .iter()
+            .map(|h| PACKED_LENGTHS + h.name.len() + h.value.len())
+            .sum();
+        let mut packed = Vec::with_capacity(packed_len);
+        for header in headers {
+            pack_header(&mut packed, header.name.as_bytes(), header.value);
+        }
         Request {
-            head,
-            method,
-            target,
+            method: method_name(method),
+            target: target.into(),
             version,
-            headers,
+            headers: packed.into_boxed_slice(),
             body,
         }
     }
@@ -150,7 +161,7 @@ impl Request {
     /// assert_eq!(spindle_server::http::Request::new("HEAD", "/").method(), "HEAD");
     /// ```
     pub fn method(&self) -> &str {
-        self.text(&self.method)
+        &self.method
     }
 
     /// The request target: the path and, if any, `?` and the query.
@@ -161,7 +172,7 @@ impl Request {
     /// assert_eq!(spindle_server::http::Request::new("GET", "/a?b").target(), "/a?b");
     /// ```
     pub fn target(&self) -> &str {
-        self.text(&self.target)
+        &self.target
     }
 
     /// The path: the target up to any `?`.
@@ -230,9 +241,22 @@ impl Request {
     /// assert_eq!(names, ["A", "B"]);
     /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
-        self.headers
-            .iter()
-            .map(|(name, value)| (self.text(name), &self.head[value.clone()]))
+        let mut rest = &self.headers[..];
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let (lengths, after) = rest.split_at(PACKED_LENGTHS);
+            let name_len = read_length(&lengths[..4]);
+            let value_len = read_length(&lengths[4..]);
+            let (name, after) = after.split_at(name_len);
+            let (value, after) = after.split_at(value_len);
+            rest = after;
+            // httparse accepts only token characters in header names, and
+            // `with_header` takes a `&str`, so this never fails; "" is a
+            // safe answer if it ever did.
+            Some((std::str::from_utf8(name).unwrap_or(""), value))
+        })
     }
 
     /// The body, with any chunked encoding removed.
@@ -245,12 +269,38 @@ impl Request {
     pub fn body(&self) -> &[u8] {
         &self.body
     }
+}
 
-    /// A part of the head that httparse (or `new`) checked is text.
-    fn text(&self, range: &Range<usize>) -> &str {
-        // httparse accepts only visible ASCII in methods, targets and header
-        // names, so this never fails; "" is a safe answer if it ever did.
-        std::str::from_utf8(&self.head[range.clone()]).unwrap_or("")
+/// Bytes of the two lengths before each packed header.
+const PACKED_LENGTHS: usize = 8;
+
+/// Appends one header to a packed header list (see the module docs).
+///
+/// # Panics
+///
+/// Panics if the name or the value is 4 GiB or longer: its length would not
+/// fit the packing. The framing code's head limit is far below that.
+fn pack_header(packed: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    let length = |part: &[u8]| u32::try_from(part.len()).expect("a header under 4 GiB");
+    packed.extend_from_slice(&length(name).to_le_bytes());
+    packed.extend_from_slice(&length(value).to_le_bytes());
+    packed.extend_from_slice(name);
+    packed.extend_from_slice(value);
+}
+
+/// Reads a length written by [`pack_header`].
+fn read_length(bytes: &[u8]) -> usize {
+    let mut le = [0; 4];
+    le.copy_from_slice(bytes);
+    u32::from_le_bytes(le) as usize
+}
+
+/// `method` as a `'static` string when it is one of [`KNOWN_METHODS`] (no
+/// allocation), else as an owned copy.
+fn method_name(method: &str) -> Cow<'static, str> {
+    match KNOWN_METHODS.iter().find(|known| **known == method) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(method.to_owned()),
     }
 }
 
@@ -260,8 +310,45 @@ impl fmt::Debug for Request {
             .field("method", &self.method())
             .field("target", &self.target())
             .field("version", &self.version)
-            .field("headers", &self.headers.len())
+            .field("headers", &self.headers().count())
             .field("body", &self.body.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_methods_are_borrowed_and_others_kept_as_sent() {
+        assert!(matches!(method_name("GET"), Cow::Borrowed("GET")));
+        assert!(matches!(method_name("PATCH"), Cow::Borrowed("PATCH")));
+        // Methods are case-sensitive: `get` is not `GET`.
+        assert!(matches!(method_name("get"), Cow::Owned(ref m) if m == "get"));
+        assert_eq!(Request::new("PROPFIND", "/").method(), "PROPFIND");
+    }
+
+    #[test]
+    fn packed_headers_come_back_exactly_in_order() {
+        // Values with bytes a text format would trip on: separators, CR LF,
+        // surrounding spaces, non-UTF-8, nothing at all.
+        let values: [&[u8]; 5] = [b"a: b\r\nc", b"  padded  ", b"\xff\x00", b"", b"plain"];
+        let mut request = Request::new("GET", "/");
+        for (i, value) in values.iter().enumerate() {
+            request = request.with_header(&format!("X-{i}"), value);
+        }
+        let got: Vec<(String, Vec<u8>)> = request
+            .headers()
+            .map(|(name, value)| (name.to_string(), value.to_vec()))
+            .collect();
+        let expected: Vec<(String, Vec<u8>)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| (format!("X-{i}"), value.to_vec()))
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(request.header("x-1"), Some(&b"  padded  "[..]));
+        assert_eq!(Request::new("GET", "/").headers().count(), 0);
     }
 }

@@ -21,7 +21,10 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::io::Write;
+
+/// One header as a handler gives it: name and value, `'static` strings
+/// borrowed (no allocation) or owned.
+type Header = (Cow<'static, str>, Cow<'static, str>);
 
 /// An HTTP response: status, headers and body.
 ///
@@ -40,8 +43,13 @@ use std::io::Write;
 pub struct Response {
     /// The status code, such as 200.
     status: u16,
-    /// The handler's headers, in order; `'static` strings cost no allocation.
-    headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// The handler's first header, if any. Most responses carry exactly one
+    /// (a `Content-Type`), so it is kept inline: such a response, with
+    /// `'static` strings and body, is built without a heap allocation.
+    first_header: Option<Header>,
+    /// The handler's other headers, after `first_header`, in order; empty
+    /// (no allocation) for one header or none.
+    more_headers: Vec<Header>,
     /// The body; a `'static` byte string costs no allocation.
     body: Cow<'static, [u8]>,
 }
@@ -69,7 +77,8 @@ impl Response {
     pub fn new(status: u16) -> Response {
         Response {
             status,
-            headers: Vec::new(),
+            first_header: None,
+            more_headers: Vec::new(),
             body: Cow::Borrowed(&[]),
         }
     }
@@ -88,7 +97,12 @@ impl Response {
         name: impl Into<Cow<'static, str>>,
         value: impl Into<Cow<'static, str>>,
     ) -> Response {
-        self.headers.push((name.into(), value.into()));
+        let header = (name.into(), value.into());
+        if self.first_header.is_none() {
+            self.first_header = Some(header);
+        } else {
+            self.more_headers.push(header);
+        }
         self
     }
 
@@ -125,7 +139,10 @@ impl Response {
     /// assert_eq!(response.headers().count(), 0);
     /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
+        self.first_header
+            .iter()
+            .chain(&self.more_headers)
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
     }
 
     /// The body.
@@ -149,23 +166,27 @@ impl Response {
         connection: ConnectionHeader,
         date: &[u8],
     ) {
-        let _ = write!(
-            out,
-            "HTTP/1.1 {} {}\r\nServer: spindle\r\n",
-            self.status,
-            reason(self.status)
-        );
-        for (name, value) in &self.headers {
+        // RFC 9110 §8.6: no Content-Length in 1xx and 204; a 304 would give
+        // the length of a body it does not carry.
+        let bodiless = self.status < 200 || self.status == 204 || self.status == 304;
+        let with_body = !head_only && !bodiless;
+        // One reservation up front: `out` is the thread's reused buffer, so
+        // this rarely allocates, and the pushes below find room.
+        out.reserve(HEAD_RESERVE + if with_body { self.body.len() } else { 0 });
+
+        write_status_line(out, self.status);
+        for (name, value) in self.headers() {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
             out.extend_from_slice(value.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
-        // RFC 9110 §8.6: no Content-Length in 1xx and 204; a 304 would give
-        // the length of a body it does not carry.
-        let bodiless = self.status < 200 || self.status == 204 || self.status == 304;
         if !bodiless {
-            let _ = write!(out, "Content-Length: {}\r\n", self.body.len());
+            // itoa, not `write!`: the formatting machinery costs more than
+            // the rest of the head together.
+            out.extend_from_slice(b"Content-Length: ");
+            out.extend_from_slice(itoa::Buffer::new().format(self.body.len()).as_bytes());
+            out.extend_from_slice(b"\r\n");
         }
         match connection {
             ConnectionHeader::Omit => {}
@@ -175,7 +196,7 @@ impl Response {
         out.extend_from_slice(b"Date: ");
         out.extend_from_slice(date);
         out.extend_from_slice(b"\r\n\r\n");
-        if !head_only && !bodiless {
+        if with_body {
             out.extend_from_slice(&self.body);
         }
     }
@@ -185,7 +206,7 @@ impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Response")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("headers", &self.headers().collect::<Vec<_>>())
             .field("body", &self.body.len())
             .finish()
     }
@@ -237,6 +258,45 @@ impl From<String> for Body {
     fn from(text: String) -> Body {
         Body(Cow::Owned(text.into_bytes()))
     }
+}
+
+/// Bytes reserved for a response's head: the fixed lines (status, `Server`,
+/// `Content-Length`, `Connection`, `Date`) come to under 128; the rest is
+/// room for a handler's few headers.
+const HEAD_RESERVE: usize = 256;
+
+/// The `Server` line, which follows the status line in every response.
+const SERVER: &[u8] = b"Server: spindle\r\n";
+
+/// Appends the status line, such as `HTTP/1.1 200 OK\r\n`, and the
+/// `Server` line after it.
+///
+/// The statuses this server sends itself, and the handlers' most common
+/// ones, are whole static lines, each with the `Server` line joined on so
+/// that the copy is one; any other is assembled from its digits (itoa) and
+/// [`reason`].
+fn write_status_line(out: &mut Vec<u8>, status: u16) {
+    let lines: &[u8] = match status {
+        200 => b"HTTP/1.1 200 OK\r\nServer: spindle\r\n",
+        204 => b"HTTP/1.1 204 No Content\r\nServer: spindle\r\n",
+        400 => b"HTTP/1.1 400 Bad Request\r\nServer: spindle\r\n",
+        404 => b"HTTP/1.1 404 Not Found\r\nServer: spindle\r\n",
+        405 => b"HTTP/1.1 405 Method Not Allowed\r\nServer: spindle\r\n",
+        408 => b"HTTP/1.1 408 Request Timeout\r\nServer: spindle\r\n",
+        413 => b"HTTP/1.1 413 Content Too Large\r\nServer: spindle\r\n",
+        431 => b"HTTP/1.1 431 Request Header Fields Too Large\r\nServer: spindle\r\n",
+        500 => b"HTTP/1.1 500 Internal Server Error\r\nServer: spindle\r\n",
+        _ => {
+            out.extend_from_slice(b"HTTP/1.1 ");
+            out.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
+            out.push(b' ');
+            out.extend_from_slice(reason(status).as_bytes());
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(SERVER);
+            return;
+        }
+    };
+    out.extend_from_slice(lines);
 }
 
 /// The reason phrase for a status code (RFC 9110 §15).
@@ -300,6 +360,44 @@ mod tests {
             "HTTP/1.1 200 OK\r\nServer: spindle\r\nContent-Length: 1\r\n\
              Connection: close\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n"
         );
+    }
+
+    #[test]
+    fn static_status_lines_match_the_assembled_ones() {
+        // Every static line must read exactly as the general path writes it.
+        for status in (100..600).chain([0, 999, u16::MAX]) {
+            let mut fast = Vec::new();
+            write_status_line(&mut fast, status);
+            let general = format!(
+                "HTTP/1.1 {status} {}\r\nServer: spindle\r\n",
+                reason(status)
+            );
+            assert_eq!(String::from_utf8(fast).unwrap(), general);
+        }
+    }
+
+    #[test]
+    fn content_length_digits() {
+        for len in [0, 9, 10, 99, 100, 12345, 1 << 20] {
+            let response = Response::new(200).with_body(vec![b'a'; len]);
+            let bytes = encode(&response, true, ConnectionHeader::Omit);
+            assert!(
+                bytes.contains(&format!("\r\nContent-Length: {len}\r\n")),
+                "{len}"
+            );
+        }
+    }
+
+    #[test]
+    fn headers_keep_their_order_past_the_inline_first() {
+        let response = Response::new(200)
+            .with_header("A", "1")
+            .with_header("B", String::from("2"))
+            .with_header("C", "3");
+        let names: Vec<_> = response.headers().collect();
+        assert_eq!(names, [("A", "1"), ("B", "2"), ("C", "3")]);
+        assert!(encode(&response, false, ConnectionHeader::Omit)
+            .contains("Server: spindle\r\nA: 1\r\nB: 2\r\nC: 3\r\nContent-Length: 0\r\n"));
     }
 
     #[test]
