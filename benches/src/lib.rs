@@ -34,6 +34,7 @@
 //!   (`loadgen` deliberately uses neither spindle nor tokio, so it cannot
 //!   flatter either).
 //! - `tokio`: the tokio current_thread contender.
+//! - `spindle`: the `spindle-runtime` contender (and the micro-benchmarks).
 //! - `slab`: connection tables keyed by mio `Token`.
 //! - `socket2`: the listen backlog (std's is 128, too small for 10,000
 //!   connections) and `SO_LINGER` on `loadgen`'s sockets, so closing 10,000

@@ -1,5 +1,5 @@
 //! Every contender server speaks exactly the same protocol: each test runs
-//! against all five, on `127.0.0.1:0`, and compares raw bytes.
+//! against all six, on `127.0.0.1:0`, and compares raw bytes.
 
 mod support;
 
@@ -8,7 +8,7 @@ use std::net::Shutdown;
 use support::{mask_dates, read_exactly, read_to_close, send, Server, BAD_REQUEST, NOT_FOUND, OK};
 
 /// The contender binaries of this crate.
-const CONTENDERS: [(&str, &str); 5] = [
+const CONTENDERS: [(&str, &str); 6] = [
     (
         "blocking-iterative",
         env!("CARGO_BIN_EXE_blocking-iterative"),
@@ -20,6 +20,7 @@ const CONTENDERS: [(&str, &str); 5] = [
         "tokio-current-thread",
         env!("CARGO_BIN_EXE_tokio-current-thread"),
     ),
+    ("spindle-runtime", env!("CARGO_BIN_EXE_spindle-runtime")),
 ];
 
 /// Length of the `200 OK` response on the wire (the date is 29 bytes).

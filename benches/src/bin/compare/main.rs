@@ -81,7 +81,7 @@ struct Cli {
     /// Modes to run.
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Mode::Http, Mode::Echo])]
     modes: Vec<Mode>,
-    /// Contenders to run, by name (default: all six).
+    /// Contenders to run, by name (default: all seven).
     #[arg(long, value_delimiter = ',')]
     contenders: Option<Vec<String>>,
     /// Connections held open in the idle-CPU test.

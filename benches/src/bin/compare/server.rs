@@ -27,12 +27,13 @@ use spindle_benches::Mode;
 const STARTUP: Duration = Duration::from_secs(10);
 
 /// The contenders in report order; the last is the project's own server.
-pub(crate) const CONTENDERS: [&str; 6] = [
+pub(crate) const CONTENDERS: [&str; 7] = [
     "blocking-iterative",
     "blocking-threads",
     "busy-poll",
     "raw-mio",
     "tokio-current-thread",
+    "spindle-runtime",
     "spindle-server",
 ];
 
