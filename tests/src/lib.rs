@@ -371,7 +371,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let mut server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let mut server = spindle_tests::ServerProcess::start(command);
     /// assert!(server.is_running());
     /// ```
     pub fn is_running(&mut self) -> bool {
@@ -383,7 +385,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{:?}", server.cpu_time());
     /// ```
     ///
@@ -402,7 +406,9 @@ impl ServerProcess {
     /// # Examples
     ///
     /// ```no_run
-    /// # let server: spindle_tests::ServerProcess = unimplemented!();
+    /// # let mut command = std::process::Command::new(spindle_tests::binary());
+    /// # command.args(["--addr", "127.0.0.1:0"]);
+    /// # let server = spindle_tests::ServerProcess::start(command);
     /// println!("{} open fds", server.open_fds());
     /// ```
     pub fn open_fds(&self) -> usize {
