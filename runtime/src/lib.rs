@@ -96,7 +96,9 @@
 //!   `SO_REUSEADDR`, `SO_LINGER`).
 //! - `futures`: the `AsyncRead`/`AsyncWrite` traits and their extension
 //!   methods, channels and combinators, so spindle interoperates instead of
-//!   inventing its own.
+//!   inventing its own; and `task::waker_ref`, which lends a task's waker to
+//!   a poll without touching its reference count (the one piece of waker
+//!   plumbing that needs `unsafe`, kept in that well-kept crate).
 //! - `slab`: the task slab, the reactor's registrations and the timer slots:
 //!   vectors with free lists, keyed by index.
 //! - `pin-project-lite`: safe pin projection for [`time::Timeout`].
