@@ -31,7 +31,7 @@
 //!   and frees its slot before the fd is closed.
 
 use std::fmt;
-use std::io;
+use std::io::{self, IoSlice, Read, Write};
 use std::ops::Deref;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -237,6 +237,61 @@ impl<S: Source> IoSource<S> {
     /// The socket's registration, for `poll_io` and friends.
     pub(crate) fn registration(&self) -> &Registration {
         &self.registration
+    }
+}
+
+/// The byte-stream operations every stream socket shares (TCP, Unix, and
+/// the halves and adapters built on them), written once here.
+impl<S: Source> IoSource<S>
+where
+    for<'a> &'a S: Read + Write,
+{
+    /// Reads into `buf`, waiting for readiness; the body of every stream's
+    /// `poll_read`. An empty `buf` reads nothing and does not wait.
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        self.registration
+            .poll_io_sized(Direction::Read, cx, buf.len(), || (&self.io).read(buf))
+    }
+
+    /// Writes from `buf`, waiting for readiness; the body of `poll_write`.
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        self.registration
+            .poll_io_sized(Direction::Write, cx, buf.len(), || (&self.io).write(buf))
+    }
+
+    /// Writes from several buffers with one `writev(2)`.
+    pub(crate) fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if total == 0 {
+            return Poll::Ready(Ok(0));
+        }
+        self.registration
+            .poll_io_sized(Direction::Write, cx, total, || {
+                (&self.io).write_vectored(bufs)
+            })
+    }
+}
+
+/// The result of `shutdown(Write)` as `poll_close` reports it: a connection
+/// the peer already tore down (`NotConnected`) counts as closed.
+pub(crate) fn close_result(result: io::Result<()>) -> Poll<io::Result<()>> {
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
+        result => Poll::Ready(result),
     }
 }
 

@@ -290,7 +290,7 @@ macro_rules! delegate_read {
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                self.stream().poll_read_priv(cx, buf)
+                self.stream().source().poll_read(cx, buf)
             }
         }
     };
@@ -305,7 +305,7 @@ macro_rules! delegate_write {
                 cx: &mut Context<'_>,
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
-                self.stream().poll_write_priv(cx, buf)
+                self.stream().source().poll_write(cx, buf)
             }
 
             fn poll_write_vectored(
@@ -313,7 +313,7 @@ macro_rules! delegate_write {
                 cx: &mut Context<'_>,
                 bufs: &[IoSlice<'_>],
             ) -> Poll<io::Result<usize>> {
-                self.stream().poll_write_vectored_priv(cx, bufs)
+                self.stream().source().poll_write_vectored(cx, bufs)
             }
 
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -25,7 +25,7 @@ use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::net::tcp::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::registration::{close_result, IoSource};
 
 /// A TCP connection between a local and a remote socket.
 ///
@@ -501,60 +501,9 @@ impl TcpStream {
         &self.source
     }
 
-    /// Reads into `buf`, waiting for readiness (the body of `poll_read`).
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        self.source
-            .registration()
-            .poll_io_sized(Direction::Read, cx, buf.len(), || (&*self.source).read(buf))
-    }
-
-    /// Writes from `buf`, waiting for readiness (the body of `poll_write`).
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        self.source
-            .registration()
-            .poll_io_sized(Direction::Write, cx, buf.len(), || {
-                (&*self.source).write(buf)
-            })
-    }
-
-    /// Writes from several buffers with one `writev(2)`.
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        if total == 0 {
-            return Poll::Ready(Ok(0));
-        }
-        self.source
-            .registration()
-            .poll_io_sized(Direction::Write, cx, total, || {
-                (&*self.source).write_vectored(bufs)
-            })
-    }
-
-    /// Sends a FIN (the body of `poll_close`). A connection the peer already
-    /// tore down counts as closed.
+    /// Sends a FIN (the body of `poll_close`).
     pub(crate) fn poll_close_priv(&self) -> Poll<io::Result<()>> {
-        match self.source.shutdown(Shutdown::Write) {
-            Err(err) if err.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
-            result => Poll::Ready(result),
-        }
+        close_result(self.source.shutdown(Shutdown::Write))
     }
 }
 
@@ -564,7 +513,7 @@ impl AsyncRead for TcpStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
+        self.source.poll_read(cx, buf)
     }
 }
 
@@ -574,7 +523,7 @@ impl AsyncRead for &TcpStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
+        self.source.poll_read(cx, buf)
     }
 }
 
@@ -584,7 +533,7 @@ impl AsyncWrite for TcpStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
+        self.source.poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -592,7 +541,7 @@ impl AsyncWrite for TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
+        self.source.poll_write_vectored(cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -611,7 +560,7 @@ impl AsyncWrite for &TcpStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
+        self.source.poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -619,7 +568,7 @@ impl AsyncWrite for &TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
+        self.source.poll_write_vectored(cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {

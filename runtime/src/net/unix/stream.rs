@@ -25,7 +25,7 @@
 
 use std::fmt;
 use std::future::poll_fn;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice};
 use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
@@ -35,7 +35,7 @@ use std::task::{Context, Poll};
 use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::registration::{close_result, IoSource};
 
 /// A Unix-domain stream connection.
 ///
@@ -248,52 +248,9 @@ impl UnixStream {
         self.source.shutdown(how)
     }
 
-    /// Reads into `buf`, waiting for readiness (the body of `poll_read`).
-    fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        self.source
-            .registration()
-            .poll_io_sized(Direction::Read, cx, buf.len(), || (&*self.source).read(buf))
-    }
-
-    /// Writes from `buf`, waiting for readiness (the body of `poll_write`).
-    fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        self.source
-            .registration()
-            .poll_io_sized(Direction::Write, cx, buf.len(), || {
-                (&*self.source).write(buf)
-            })
-    }
-
-    /// Writes from several buffers with one `writev(2)`.
-    fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        if total == 0 {
-            return Poll::Ready(Ok(0));
-        }
-        self.source
-            .registration()
-            .poll_io_sized(Direction::Write, cx, total, || {
-                (&*self.source).write_vectored(bufs)
-            })
-    }
-
-    /// Shuts down the write side (the body of `poll_close`). A connection
-    /// the peer already tore down counts as closed.
+    /// Sends a FIN (the body of `poll_close`).
     fn poll_close_priv(&self) -> Poll<io::Result<()>> {
-        match self.source.shutdown(Shutdown::Write) {
-            Err(err) if err.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
-            result => Poll::Ready(result),
-        }
+        close_result(self.source.shutdown(Shutdown::Write))
     }
 }
 
@@ -303,7 +260,7 @@ impl AsyncRead for UnixStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
+        self.source.poll_read(cx, buf)
     }
 }
 
@@ -313,7 +270,7 @@ impl AsyncRead for &UnixStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
+        self.source.poll_read(cx, buf)
     }
 }
 
@@ -323,7 +280,7 @@ impl AsyncWrite for UnixStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
+        self.source.poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -331,7 +288,7 @@ impl AsyncWrite for UnixStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
+        self.source.poll_write_vectored(cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -350,7 +307,7 @@ impl AsyncWrite for &UnixStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
+        self.source.poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -358,7 +315,7 @@ impl AsyncWrite for &UnixStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
+        self.source.poll_write_vectored(cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
