@@ -238,21 +238,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             for &connections in &conns {
                 for name in &contenders {
                     check_interrupted()?;
-                    let outcome = match exe_of(name) {
-                        None => Outcome::Missing,
-                        Some(exe) => match scenarios::load_cell(
-                            &ctx,
-                            &exe,
-                            &[],
-                            mode,
-                            connections,
-                            None,
-                            &log_of(name),
-                        ) {
-                            Ok(o) => Outcome::Ok(o),
-                            Err(msg) => Outcome::Failed(msg),
-                        },
-                    };
+                    let outcome = Outcome::of(exe_of(name), |exe| {
+                        scenarios::load_cell(&ctx, exe, &[], mode, connections, None, &log_of(name))
+                    });
                     print_cell(round, rounds, name, mode, connections, &outcome);
                     runs.push(CellRun {
                         contender: name.clone(),
@@ -289,21 +277,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 let Some(rate) = table.rate else { continue };
                 for name in &open_contenders {
                     check_interrupted()?;
-                    let outcome = match exe_of(name) {
-                        None => Outcome::Missing,
-                        Some(exe) => match scenarios::load_cell(
+                    let outcome = Outcome::of(exe_of(name), |exe| {
+                        scenarios::load_cell(
                             &ctx,
-                            &exe,
+                            exe,
                             &[],
                             table.mode,
                             open_conns,
                             Some(rate),
                             &log_of(name),
-                        ) {
-                            Ok(o) => Outcome::Ok(o),
-                            Err(msg) => Outcome::Failed(msg),
-                        },
-                    };
+                        )
+                    });
                     println!(
                         "[{round}/{rounds}] open {:<4} {open_conns:>5} conns  {name:<22} {}",
                         table.mode.name(),
@@ -329,19 +313,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     if !cli.skip_idle {
         for name in &contenders {
             check_interrupted()?;
-            let outcome = match exe_of(name) {
-                None => Outcome::Missing,
-                Some(exe) => match scenarios::idle_cpu(
-                    &ctx,
-                    &exe,
-                    cli.idle_connections,
-                    idle_secs,
-                    &log_of(name),
-                ) {
-                    Ok(o) => Outcome::Ok(o),
-                    Err(msg) => Outcome::Failed(msg),
-                },
-            };
+            let outcome = Outcome::of(exe_of(name), |exe| {
+                scenarios::idle_cpu(&ctx, exe, cli.idle_connections, idle_secs, &log_of(name))
+            });
             println!("idle   {name:<22} {outcome:?}");
             idle.push(IdleRow {
                 contender: name.clone(),
@@ -356,15 +330,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     if run_memory {
         for name in &contenders {
             check_interrupted()?;
-            let outcome = match exe_of(name) {
-                None => Outcome::Missing,
-                Some(exe) => {
-                    match scenarios::memory(&ctx, &exe, cli.memory_connections, &log_of(name)) {
-                        Ok(o) => Outcome::Ok(o),
-                        Err(msg) => Outcome::Failed(msg),
-                    }
-                }
-            };
+            let outcome = Outcome::of(exe_of(name), |exe| {
+                scenarios::memory(&ctx, exe, cli.memory_connections, &log_of(name))
+            });
             println!("memory {name:<22} {outcome:?}");
             memory.push(MemoryRow {
                 contender: name.clone(),

@@ -25,6 +25,23 @@ pub(crate) enum Outcome<T> {
     Failed(String),
 }
 
+impl<T> Outcome<T> {
+    /// Runs `cell` with a contender's binary: `Missing` when it was not
+    /// built (`exe` is `None`), else what the cell returned.
+    pub(crate) fn of(
+        exe: Option<std::path::PathBuf>,
+        cell: impl FnOnce(&std::path::Path) -> Result<T, String>,
+    ) -> Outcome<T> {
+        match exe {
+            None => Outcome::Missing,
+            Some(exe) => match cell(&exe) {
+                Ok(figures) => Outcome::Ok(figures),
+                Err(why) => Outcome::Failed(why),
+            },
+        }
+    }
+}
+
 /// One round of one cell.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct CellRun {

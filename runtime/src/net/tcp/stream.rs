@@ -494,9 +494,8 @@ impl TcpStream {
         split::into_split(Rc::new(self))
     }
 
-    /// The registered socket, for adapters in this crate that make their
-    /// own syscalls through its registration (the hyper `Read` impl).
-    #[cfg(feature = "hyper")]
+    /// The registered socket, for the split halves and the hyper adapter,
+    /// which do their I/O through it.
     pub(crate) fn source(&self) -> &IoSource<mio::net::TcpStream> {
         &self.source
     }
