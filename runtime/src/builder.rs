@@ -8,9 +8,11 @@
 //! value is read once, at build.
 
 use std::io;
+use std::time::Duration;
 
 use crate::executor::{Core, Runtime};
 use crate::explain::Explain;
+use crate::stall;
 
 /// What happens when a spawned task panics.
 ///
@@ -32,7 +34,8 @@ use crate::explain::Explain;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PanicPolicy {
     /// The panic ends that task only; its [`JoinHandle`](crate::JoinHandle) yields
-    /// [`JoinError::Panicked`](crate::JoinError::Panicked) and the runtime
+    /// a [`JoinError`](crate::JoinError) whose
+    /// [`is_panic`](crate::JoinError::is_panic) is true, and the runtime
     /// goes on. The default, as in tokio.
     #[default]
     Isolate,
@@ -63,6 +66,11 @@ pub struct Builder {
     panic_policy: PanicPolicy,
     /// See [`Builder::explain`]; `None`: ask `SPINDLE_EXPLAIN` at build.
     explain: Option<bool>,
+    /// See [`Builder::budget`].
+    budget: u32,
+    /// See [`Builder::stall_threshold`]; `None`: ask `SPINDLE_STALL_MS` at
+    /// build.
+    stall_threshold: Option<Option<Duration>>,
 }
 
 impl Builder {
@@ -73,6 +81,11 @@ impl Builder {
     /// Events taken from the kernel per reactor turn. 1024 is tokio's value;
     /// more events stay queued in the kernel for the next turn.
     const DEFAULT_MAX_EVENTS: usize = 1024;
+    /// Operations per poll before a task must yield. 128 is tokio's value:
+    /// enough that a task serving a request rarely meets it, few enough
+    /// that a flooded one gives the thread back within tens of
+    /// microseconds.
+    const DEFAULT_BUDGET: u32 = 128;
 
     /// A builder with the default settings.
     ///
@@ -88,6 +101,8 @@ impl Builder {
             max_events: Self::DEFAULT_MAX_EVENTS,
             panic_policy: PanicPolicy::Isolate,
             explain: None,
+            budget: Self::DEFAULT_BUDGET,
+            stall_threshold: None,
         }
     }
 
@@ -158,6 +173,71 @@ impl Builder {
         self
     }
 
+    /// Sets the cooperative budget: how many operations one poll of a task
+    /// may complete before it must yield (default 128). Values below 1 are
+    /// treated as 1.
+    ///
+    /// Every spindle operation that completes without waiting takes one
+    /// unit: a ready socket read, write, accept, send, receive or peek, a
+    /// ready `readable()`/`writable()`, a `try_*` call that does I/O, a
+    /// timer that is already due, a `JoinHandle` whose task finished,
+    /// [`consume_budget`](crate::task::consume_budget). When none is left,
+    /// the operation returns `Pending` and the task runs again after the
+    /// next reactor turn, so one task that always finds data ready cannot
+    /// starve the sockets and timers of the others. Each such yield is
+    /// counted in [`Metrics::budget_yields`](crate::Metrics::budget_yields).
+    /// Use [`unconstrained`](crate::task::unconstrained) to opt one future
+    /// out. See `coop.rs`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().budget(32).build()?;
+    /// rt.block_on(async {
+    ///     for _ in 0..100 {
+    ///         spindle::task::consume_budget().await; // yields every 32nd
+    ///     }
+    /// });
+    /// assert_eq!(rt.metrics().budget_yields, 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn budget(&mut self, operations: u32) -> &mut Builder {
+        self.budget = operations.max(1);
+        self
+    }
+
+    /// Turns on the stall detector: a poll of one task that holds the
+    /// thread longer than `threshold` is reported with a warning that names
+    /// the task, where it was spawned, how long the poll took and how many
+    /// other tasks were waiting to run (`tracing` target `spindle::stall`,
+    /// or stderr without a subscriber), and counted in
+    /// [`Metrics::stalls`](crate::Metrics::stalls). See `stall.rs`.
+    ///
+    /// Without this call, `SPINDLE_STALL_MS=N` turns it on with a threshold
+    /// of N milliseconds; it is read once, by [`build`](Self::build). Off
+    /// (the default), it costs one branch per poll; on, one clock read per
+    /// poll.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = spindle::Runtime::builder()
+    ///     .stall_threshold(Duration::from_millis(10))
+    ///     .build()?;
+    /// rt.block_on(async {
+    ///     // Blocking the thread: exactly what the detector reports.
+    ///     std::thread::sleep(Duration::from_millis(30));
+    /// });
+    /// assert_eq!(rt.metrics().stalls, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn stall_threshold(&mut self, threshold: Duration) -> &mut Builder {
+        self.stall_threshold = Some(Some(threshold));
+        self
+    }
+
     /// Builds the runtime: creates the OS selector and its waker.
     ///
     /// # Examples
@@ -173,9 +253,14 @@ impl Builder {
     /// eventfd or pipe (usually: out of file descriptors).
     pub fn build(&self) -> io::Result<Runtime> {
         let explain = self.explain.unwrap_or_else(Explain::from_env);
+        let stall_threshold = self
+            .stall_threshold
+            .unwrap_or_else(stall::threshold_from_env);
         let core = Core::new(
             self.max_events,
             self.event_interval,
+            self.budget,
+            stall_threshold,
             self.panic_policy,
             explain,
         )?;

@@ -54,6 +54,24 @@ pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
     EnterGuard { _private: () }
 }
 
+/// Makes `core` the current runtime of this thread if none is, for work
+/// done outside `block_on` that must still find its runtime (dropping the
+/// runtime's tasks). Returns `None`, and enters nothing, when this thread
+/// is already inside a `block_on`.
+pub(crate) fn try_enter(core: Rc<Core>) -> Option<EnterGuard> {
+    CURRENT
+        .try_with(|current| {
+            let mut current = current.borrow_mut();
+            if current.is_some() {
+                return None;
+            }
+            *current = Some(core);
+            Some(EnterGuard { _private: () })
+        })
+        .ok()
+        .flatten()
+}
+
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         // `try_with`: the guard may be dropped while the thread is tearing down
@@ -76,7 +94,10 @@ pub(crate) fn with_core<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
 /// # Panics
 ///
 /// Panics with a message naming `what` if no runtime is running on this
-/// thread.
+/// thread. The panic names the caller's caller: `#[track_caller]` carries
+/// the location from the public function (`spawn`, `sleep`'s poll, …), so
+/// the message points at the user's line, not at this file.
+#[track_caller]
 pub(crate) fn expect_core(what: &str) -> Rc<Core> {
     match with_core(Rc::clone) {
         Some(core) => core,

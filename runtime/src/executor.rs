@@ -18,6 +18,13 @@
 //! starve sockets and timers: after 61 polls (tokio's figure, the default of
 //! [`Builder::event_interval`]) the reactor gets a turn.
 //!
+//! Each poll in step 1 is bounded too: it runs with a budget of 128
+//! operations (`coop.rs`, [`Builder::budget`]); a task that spends it
+//! yields, so one task that always finds data ready cannot hold the
+//! thread. When the stall detector is on (`stall.rs`,
+//! [`Builder::stall_threshold`]), step 1 times every poll with one clock
+//! read and reports the ones that held the thread too long.
+//!
 //! # Invariants
 //!
 //! - A task is polled only from step 1, never from inside another poll, and
@@ -31,7 +38,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::panic::resume_unwind;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe, Location};
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
@@ -43,11 +50,13 @@ use slab::Slab;
 
 use crate::builder::{Builder, PanicPolicy};
 use crate::context;
+use crate::coop;
 use crate::explain::{Explain, Millis, TaskName};
 use crate::metrics::{Counters, Metrics};
 use crate::reactor::{IoDriver, SIGNAL_TOKEN};
 #[cfg(unix)]
 use crate::signal::SignalDriver;
+use crate::stall::{StallDetector, Stalled};
 use crate::task::{join_handle, JoinHandle, Outcome, Task, TaskCell};
 use crate::time::store::TimerStore;
 use crate::waker::{Header, Shared, TaskRef};
@@ -170,8 +179,9 @@ impl Runtime {
     /// a spawned task panics.
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let called_at = Location::caller();
         let _enter = context::enter(self.core.clone());
-        self.core.run(future)
+        self.core.run(future, called_at)
     }
 
     /// Spawns a task onto this runtime from outside it; it starts running at
@@ -185,6 +195,7 @@ impl Runtime {
     /// assert_eq!(rt.block_on(handle).unwrap(), 5);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
@@ -209,7 +220,11 @@ impl Runtime {
 }
 
 impl Drop for Runtime {
+    /// Drops every task's future, with this runtime entered as the thread's
+    /// current one (unless the thread is inside another `block_on`), so a
+    /// destructor that spawns or touches a socket finds its runtime.
     fn drop(&mut self) {
+        let _enter = context::try_enter(self.core.clone());
         self.core.shutdown();
     }
 }
@@ -228,6 +243,8 @@ struct TaskEntry {
     id: u64,
     /// The task, type-erased.
     task: Rc<dyn Task>,
+    /// Where `spawn` was called (`#[track_caller]`), for stall reports.
+    spawned_at: &'static Location<'static>,
 }
 
 /// Everything one runtime's loop owns. Only ever touched from the runtime's
@@ -265,6 +282,11 @@ pub(crate) struct Core {
     to_wake: RefCell<Vec<Waker>>,
     /// See [`Builder::event_interval`].
     event_interval: u32,
+    /// The units each poll starts with; see [`Builder::budget`].
+    budget: u32,
+    /// The stall detector, when [`Builder::stall_threshold`] (or
+    /// `SPINDLE_STALL_MS`) turned it on; read by the loop after each poll.
+    stall: Option<StallDetector>,
     /// See [`Builder::panic_policy`].
     panic_policy: PanicPolicy,
     /// The explain trace (see `explain.rs`). Shared with the reactor and
@@ -286,6 +308,8 @@ impl Core {
     pub(crate) fn new(
         max_events: usize,
         event_interval: u32,
+        budget: u32,
+        stall_threshold: Option<Duration>,
         panic_policy: PanicPolicy,
         explain: bool,
     ) -> io::Result<Core> {
@@ -308,6 +332,8 @@ impl Core {
             to_wake: RefCell::new(Vec::new()),
             header_pool: RefCell::new(Vec::new()),
             event_interval,
+            budget,
+            stall: stall_threshold.map(StallDetector::new),
             panic_policy,
             explain_on: explain.on,
             explain,
@@ -315,6 +341,7 @@ impl Core {
     }
 
     /// Creates a task for `future`, schedules it, and returns its handle.
+    #[track_caller]
     pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
@@ -332,6 +359,7 @@ impl Core {
         entry.insert(TaskEntry {
             id,
             task: cell.clone(),
+            spawned_at: Location::caller(),
         });
         drop(tasks);
         Counters::add(&self.counters.tasks_spawned, 1);
@@ -373,6 +401,21 @@ impl Core {
         self.run_queue.borrow_mut().push_back(task);
     }
 
+    /// A task's operation found its budget spent (`coop.rs`): count it,
+    /// say so in the trace, and defer the task past the reactor turn.
+    #[cold]
+    pub(crate) fn budget_spent(&self, waker: &Waker) {
+        Counters::add(&self.counters.budget_yields, 1);
+        if self.explain_on {
+            let task = TaskName(self.explain.polling());
+            self.explain.line(format_args!(
+                "{task} spent its budget ({}) -> yield",
+                self.budget
+            ));
+        }
+        self.deferred.borrow_mut().push(waker.clone());
+    }
+
     /// Remembers the waker of a task that yielded (see `yield_now`).
     pub(crate) fn defer(&self, waker: &Waker) {
         if self.explain_on {
@@ -385,7 +428,8 @@ impl Core {
     }
 
     /// The loop: runs `future` and the tasks until `future` completes.
-    fn run<F: Future>(&self, future: F) -> F::Output {
+    /// `called_at` is where `block_on` was called, for stall reports.
+    fn run<F: Future>(&self, future: F, called_at: &'static Location<'static>) -> F::Output {
         let mut future = pin!(future);
         let main = Arc::new(Header::new(TaskRef::MAIN, self.shared.clone()));
         let main_waker = Waker::from(main.clone());
@@ -395,26 +439,37 @@ impl Core {
             if self.explain_on {
                 self.explain_turn();
             }
-            // Step 1: poll what is runnable, at most `event_interval` times.
+            if let Some(stall) = &self.stall {
+                stall.begin();
+            }
+            // Step 1: poll what is runnable, at most `event_interval` times,
+            // each poll with a fresh budget.
             for _ in 0..self.event_interval {
                 let Some(next) = self.run_queue.borrow_mut().pop_front() else {
                     break;
                 };
-                if next.is_main() {
+                let spawned_at = if next.is_main() {
                     main.scheduled.swap(false, Ordering::AcqRel);
                     Counters::add(&self.counters.polls, 1);
                     if self.explain_on {
                         self.explain.set_polling(Some(0));
                     }
-                    let poll = future.as_mut().poll(&mut cx);
+                    let poll = coop::budgeted(self.budget, || future.as_mut().poll(&mut cx));
                     if self.explain_on {
                         self.explain_poll(0, if poll.is_ready() { "Ready" } else { "Pending" });
                     }
                     if let Poll::Ready(output) = poll {
+                        if let Some(stall) = &self.stall {
+                            self.check_stall(stall, next, called_at);
+                        }
                         return output;
                     }
+                    Some(called_at)
                 } else {
-                    self.run_task(next);
+                    self.run_task(next)
+                };
+                if let (Some(stall), Some(spawned_at)) = (&self.stall, spawned_at) {
+                    self.check_stall(stall, next, spawned_at);
                 }
             }
             // Steps 2 and 3.
@@ -422,17 +477,36 @@ impl Core {
         }
     }
 
-    /// Polls one spawned task, if `task` still names a live one.
-    fn run_task(&self, task: TaskRef) {
-        let cell = match self.tasks.borrow().get(task.index) {
-            Some(entry) if entry.id == task.id => entry.task.clone(),
-            _ => return, // a stale wake: the task finished, the slot moved on
+    /// Stall detector: times the poll of `task` that just returned.
+    #[inline]
+    fn check_stall(
+        &self,
+        stall: &StallDetector,
+        task: TaskRef,
+        spawned_at: &'static Location<'static>,
+    ) {
+        let stalled = stall.after_poll(|| Stalled {
+            task: task.id,
+            spawned_at,
+            waiting: self.run_queue.borrow().len(),
+        });
+        if stalled {
+            Counters::add(&self.counters.stalls, 1);
+        }
+    }
+
+    /// Polls one spawned task, if `task` still names a live one; returns
+    /// where it was spawned, or `None` for a stale wake (nothing polled).
+    fn run_task(&self, task: TaskRef) -> Option<&'static Location<'static>> {
+        let (cell, spawned_at) = match self.tasks.borrow().get(task.index) {
+            Some(entry) if entry.id == task.id => (entry.task.clone(), entry.spawned_at),
+            _ => return None, // a stale wake: the task finished, the slot moved on
         };
         Counters::add(&self.counters.polls, 1);
         if self.explain_on {
             self.explain.set_polling(Some(task.id));
         }
-        let outcome = cell.poll();
+        let outcome = coop::budgeted(self.budget, || cell.poll());
         if self.explain_on {
             let result = match &outcome {
                 Outcome::Pending => "Pending",
@@ -443,7 +517,7 @@ impl Core {
             self.explain_poll(task.id, result);
         }
         match outcome {
-            Outcome::Pending => {}
+            Outcome::Pending => return Some(spawned_at),
             Outcome::Done => self.remove(task),
             Outcome::Panicked(payload) => {
                 self.remove(task);
@@ -456,6 +530,11 @@ impl Core {
                 }
             }
         }
+        // The task is done. If its handle was dropped, this is the cell's
+        // last `Rc`, and with it goes an output nobody will take: a
+        // destructor that panics must not take the loop down.
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(cell)));
+        Some(spawned_at)
     }
 
     /// Frees a finished task's slot.
@@ -465,8 +544,9 @@ impl Core {
             let alive = &self.counters.tasks_alive;
             alive.set(alive.get() - 1);
         }
-        // `entry` (and perhaps the task's last `Rc`) drops here, with no
-        // borrow held.
+        // `entry` drops here, with no borrow held; the caller holds
+        // another `Rc` of the task and drops it last.
+        drop(entry);
     }
 
     /// Steps 2 and 3 of the loop: one reactor turn, then timers and

@@ -122,6 +122,7 @@
 
 mod builder;
 mod context;
+mod coop;
 mod executor;
 mod explain;
 pub mod guide;
@@ -135,7 +136,8 @@ mod registration;
 mod remote;
 #[cfg(unix)]
 pub mod signal;
-mod task;
+mod stall;
+pub mod task;
 pub mod time;
 mod waker;
 mod yield_now;

@@ -56,6 +56,16 @@ pub struct Metrics {
     pub events: u64,
     /// Timers that reached their deadline and woke their task.
     pub timers_fired: u64,
+    /// Times a task spent its budget (see [`Builder::budget`]) and was made
+    /// to yield: each is one poll that would otherwise have gone on.
+    ///
+    /// [`Builder::budget`]: crate::Builder::budget
+    pub budget_yields: u64,
+    /// Polls that held the thread longer than the stall threshold (see
+    /// [`Builder::stall_threshold`]); 0 while the detector is off.
+    ///
+    /// [`Builder::stall_threshold`]: crate::Builder::stall_threshold
+    pub stalls: u64,
 }
 
 /// The live counters behind [`Metrics`], owned by the runtime's core.
@@ -82,6 +92,11 @@ pub(crate) struct Counters {
     pub(crate) events: Cell<u64>,
     /// Bumped by `Core::turn` for every timer that fired.
     pub(crate) timers_fired: Cell<u64>,
+    /// Bumped by `Core::budget_spent` when an operation found the budget
+    /// spent and made its task yield.
+    pub(crate) budget_yields: Cell<u64>,
+    /// Bumped by the loop when the stall detector reported a poll.
+    pub(crate) stalls: Cell<u64>,
 }
 
 impl Counters {
@@ -103,6 +118,8 @@ impl Counters {
             reactor_blocked_turns: self.reactor_blocked_turns.get(),
             events: self.events.get(),
             timers_fired: self.timers_fired.get(),
+            budget_yields: self.budget_yields.get(),
+            stalls: self.stalls.get(),
         }
     }
 }

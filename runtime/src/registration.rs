@@ -9,11 +9,20 @@
 //!
 //! ```text
 //!   poll_io(dir, op)
-//!     ├─ readiness has no `dir` bit? ── park waker in the slot ── Pending
+//!     ├─ budget spent? ───────────────── defer the waker (yield) ── Pending
+//!     ├─ readiness has no `dir` bit? ── park waker in the slot ──── Pending
 //!     ├─ op() = Err(WouldBlock) ──────── clear `dir` bit ── loop (re-check)
-//!     ├─ op() = Ok(n), 0 < n < asked ─── clear `dir` bit ── Ready(Ok(n))
-//!     └─ op() = anything else ────────────────────────────── Ready(result)
+//!     ├─ op() = Err(Interrupted) ─────────────────────── loop (try again)
+//!     └─ op() = anything else ────────── take a budget unit ── Ready(result)
+//!
+//!   poll_io_sized(dir, asked, op): poll_io, then
+//!     └─ Ready(Ok(n)), 0 < n < asked ─── clear `dir` bit (the short-read
+//!                                         rule, epoll and kqueue only)
 //! ```
+//!
+//! The budget (`coop.rs`) is what keeps a task that always finds its
+//! socket ready from holding the thread: every operation that completes
+//! takes a unit, and the one that finds none left yields instead of running.
 //!
 //! # Invariants
 //!
@@ -39,6 +48,7 @@ use std::task::{Context, Poll};
 use mio::event::Source;
 
 use crate::context;
+use crate::coop;
 use crate::explain::TaskName;
 use crate::reactor::{Direction, IoDriver, IoSlot, Ready};
 
@@ -80,9 +90,26 @@ pub(crate) struct Registration {
 
 impl Registration {
     /// Waits until the socket may be ready in `direction`; returns the bits
-    /// seen, or parks the task's waker and returns `Pending`.
+    /// seen, or parks the task's waker and returns `Pending`. The body of
+    /// `readable()`/`writable()`: a ready answer takes one unit of the
+    /// task's budget (`coop.rs`), and a spent budget yields instead.
     #[inline]
     pub(crate) fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<Ready> {
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let ready = self.poll_readiness(direction, cx);
+        if ready.is_ready() {
+            coop::consume();
+        }
+        ready
+    }
+
+    /// [`poll_ready`](Self::poll_ready) without the budget: the readiness
+    /// check inside [`poll_io`](Self::poll_io), which takes its unit once
+    /// per operation, not once per retry.
+    #[inline]
+    fn poll_readiness(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<Ready> {
         let ready = self.slot.readiness.get();
         if ready.intersects(direction.mask()) {
             return Poll::Ready(ready);
@@ -125,21 +152,31 @@ impl Registration {
 
     /// Runs `op` when the socket is ready in `direction`, clearing readiness
     /// on `WouldBlock`. See the module doc.
+    ///
+    /// The task's budget is checked first: when it is spent, `op` does not
+    /// run and the task yields (`coop.rs`). An operation that completes
+    /// takes one unit.
     pub(crate) fn poll_io<R>(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
         loop {
-            if self.poll_ready(direction, cx).is_pending() {
+            if self.poll_readiness(direction, cx).is_pending() {
                 return Poll::Pending;
             }
             match op() {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear(direction),
-                // EINTR on a non-blocking socket: simply try again.
+                // EINTR: a signal interrupted the syscall; simply try again.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                result => return Poll::Ready(result),
+                result => {
+                    coop::consume();
+                    return Poll::Ready(result);
+                }
             }
         }
     }
@@ -162,22 +199,35 @@ impl Registration {
         result
     }
 
-    /// Runs `op` once if the socket is ready, without waiting: the
+    /// Runs `op` if the socket is ready, without waiting: the
     /// `try_read`/`try_write` style. Not ready gives `WouldBlock` without a
     /// syscall.
+    ///
+    /// `op` is retried when it fails with `EINTR` (a signal arrived during
+    /// the syscall): an interrupted call moved nothing and says nothing
+    /// about the socket, so it is never surfaced. A call that does I/O
+    /// takes one unit of the task's budget; it cannot return `Pending`, so
+    /// it runs even when the budget is spent, and the task's next awaited
+    /// operation yields.
     pub(crate) fn try_io<R>(
         &self,
         direction: Direction,
-        op: impl FnOnce() -> io::Result<R>,
+        mut op: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
         if !self.slot.readiness.get().intersects(direction.mask()) {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        let result = op();
-        if matches!(&result, Err(err) if err.kind() == io::ErrorKind::WouldBlock) {
-            self.clear(direction);
+        coop::consume();
+        loop {
+            match op() {
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear(direction);
+                    return Err(err);
+                }
+                result => return result,
+            }
         }
-        result
     }
 
     /// Like [`try_io`](Self::try_io) for an operation on `asked` bytes that
@@ -188,7 +238,7 @@ impl Registration {
         &self,
         direction: Direction,
         asked: usize,
-        op: impl FnOnce() -> io::Result<usize>,
+        op: impl FnMut() -> io::Result<usize>,
     ) -> io::Result<usize> {
         let n = self.try_io(direction, op)?;
         if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
@@ -316,5 +366,53 @@ impl<S: Source + fmt::Debug> fmt::Debug for IoSource<S> {
             .field("io", &self.io)
             .field("registration", &self.registration)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::future::poll_fn;
+
+    use super::*;
+
+    /// An operation that fails with `EINTR` `interrupts` times, then moves
+    /// `n` bytes; counts its calls.
+    fn interrupted_then(interrupts: u32, n: usize, calls: &Cell<u32>) -> io::Result<usize> {
+        calls.set(calls.get() + 1);
+        if calls.get() <= interrupts {
+            Err(io::ErrorKind::Interrupted.into())
+        } else {
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn eintr_is_retried_never_surfaced() {
+        crate::block_on(async {
+            let socket = mio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let source = IoSource::new(socket, "test").unwrap();
+            let registration = source.registration();
+            // A fresh UDP socket is writable: wait for the reactor to say so.
+            poll_fn(|cx| registration.poll_ready(Direction::Write, cx)).await;
+
+            let calls = Cell::new(0);
+            let n = registration.try_io(Direction::Write, || interrupted_then(2, 5, &calls));
+            assert_eq!(n.unwrap(), 5);
+            assert_eq!(calls.get(), 3, "two EINTRs, then the real call");
+
+            let calls = Cell::new(0);
+            let n = poll_fn(|cx| {
+                registration.poll_io(Direction::Write, cx, || interrupted_then(3, 7, &calls))
+            })
+            .await;
+            assert_eq!(n.unwrap(), 7);
+            assert_eq!(calls.get(), 4);
+
+            let calls = Cell::new(0);
+            let n = registration.try_io_sized(Direction::Write, 9, || interrupted_then(1, 9, &calls));
+            assert_eq!(n.unwrap(), 9);
+            assert_eq!(calls.get(), 2);
+        });
     }
 }

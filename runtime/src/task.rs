@@ -46,7 +46,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use crate::context;
+use crate::coop;
 use crate::waker::Header;
+
+pub use crate::coop::{consume_budget, unconstrained, Unconstrained};
 
 /// Spawns a future onto the current runtime and returns a handle to await
 /// its output.
@@ -85,7 +88,33 @@ where
     context::expect_core("spindle::spawn").spawn(future)
 }
 
-/// Why a task produced no output.
+/// A task's id: unique among the tasks of one runtime, never reused.
+///
+/// It appears in the explain trace (`task 3`), in stall warnings and in
+/// [`JoinError`]'s message. The future given to `block_on` is task 0.
+///
+/// # Examples
+///
+/// ```
+/// spindle::block_on(async {
+///     let handle = spindle::spawn(async { panic!("boom") });
+///     let err = handle.await.unwrap_err();
+///     assert_eq!(err.id().to_string(), "1"); // the runtime's first task
+/// });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Id(pub(crate) u64);
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Why a task produced no output: it was cancelled, or it panicked.
+///
+/// Its message names the task and, for a panic with a string payload,
+/// what the panic said: `task 3 panicked with message "boom"`.
 ///
 /// # Examples
 ///
@@ -95,26 +124,70 @@ where
 ///     handle.abort();
 ///     let err = handle.await.unwrap_err();
 ///     assert!(err.is_cancelled());
+///     assert_eq!(err.to_string(), "task 1 was cancelled");
 /// });
 /// ```
-pub enum JoinError {
-    /// The task was aborted with [`JoinHandle::abort`], or the runtime was
-    /// dropped, before the future completed.
+pub struct JoinError {
+    /// The task that produced no output.
+    id: Id,
+    /// Why.
+    repr: Repr,
+}
+
+/// The two reasons behind a [`JoinError`].
+enum Repr {
+    /// Aborted with [`JoinHandle::abort`], or the runtime was dropped,
+    /// before the future completed.
     Cancelled,
-    /// The future panicked; this is the payload that `panic!` was given.
+    /// The future panicked (or its destructor did); the payload that
+    /// `panic!` was given.
     Panicked(Box<dyn Any + Send + 'static>),
 }
 
 impl JoinError {
+    /// The error of task `id` that was cancelled.
+    pub(crate) fn cancelled(id: Id) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Cancelled,
+        }
+    }
+
+    /// The error of task `id` that panicked with `payload`.
+    pub(crate) fn panicked(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Panicked(payload),
+        }
+    }
+
+    /// The id of the task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let handle = spindle::spawn(async { panic!("boom") });
+    ///     assert_eq!(handle.await.unwrap_err().id().to_string(), "1");
+    /// });
+    /// ```
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
     /// Whether the task was cancelled.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert!(spindle::JoinError::Cancelled.is_cancelled());
+    /// spindle::block_on(async {
+    ///     let handle = spindle::spawn(std::future::pending::<()>());
+    ///     handle.abort();
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// });
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self, JoinError::Cancelled)
+        matches!(self.repr, Repr::Cancelled)
     }
 
     /// Whether the task panicked.
@@ -122,10 +195,13 @@ impl JoinError {
     /// # Examples
     ///
     /// ```
-    /// assert!(!spindle::JoinError::Cancelled.is_panic());
+    /// spindle::block_on(async {
+    ///     let err = spindle::spawn(async { panic!("boom") }).await.unwrap_err();
+    ///     assert!(err.is_panic());
+    /// });
     /// ```
     pub fn is_panic(&self) -> bool {
-        matches!(self, JoinError::Panicked(_))
+        matches!(self.repr, Repr::Panicked(_))
     }
 
     /// Returns the panic payload, so the caller can re-raise it with
@@ -145,30 +221,31 @@ impl JoinError {
     ///
     /// Returns the error itself if the task was cancelled rather than panicked.
     pub fn into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
-        match self {
-            JoinError::Panicked(payload) => Ok(payload),
-            cancelled => Err(cancelled),
+        match self.repr {
+            Repr::Panicked(payload) => Ok(payload),
+            Repr::Cancelled => Err(self),
         }
     }
 
     /// The panic message, when the payload is a string (as with `panic!`).
     fn panic_message(&self) -> Option<&str> {
-        match self {
-            JoinError::Panicked(payload) => payload
+        match &self.repr {
+            Repr::Panicked(payload) => payload
                 .downcast_ref::<&'static str>()
                 .copied()
                 .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
-            JoinError::Cancelled => None,
+            Repr::Cancelled => None,
         }
     }
 }
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JoinError::Cancelled => f.write_str("Cancelled"),
-            JoinError::Panicked(_) => f
+        match &self.repr {
+            Repr::Cancelled => f.debug_tuple("Cancelled").field(&self.id).finish(),
+            Repr::Panicked(_) => f
                 .debug_tuple("Panicked")
+                .field(&self.id)
                 .field(&self.panic_message().unwrap_or("<non-string payload>"))
                 .finish(),
         }
@@ -177,10 +254,11 @@ impl fmt::Debug for JoinError {
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self, self.panic_message()) {
-            (JoinError::Cancelled, _) => f.write_str("task was cancelled"),
-            (JoinError::Panicked(_), Some(msg)) => write!(f, "task panicked: {msg}"),
-            (JoinError::Panicked(_), None) => f.write_str("task panicked"),
+        let id = self.id;
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => write!(f, "task {id} was cancelled"),
+            (Repr::Panicked(_), Some(msg)) => write!(f, "task {id} panicked with message {msg:?}"),
+            (Repr::Panicked(_), None) => write!(f, "task {id} panicked"),
         }
     }
 }
@@ -248,6 +326,12 @@ impl<T> JoinHandle<T> {
     }
 }
 
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        self.task.discard();
+    }
+}
+
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
@@ -289,9 +373,15 @@ pub(crate) trait Task {
 
 /// A [`JoinHandle`]'s view of a task: the part that knows the output type.
 trait Join<T> {
+    /// Takes the result if the task finished, else parks the joiner's waker.
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    /// Asks the loop to cancel the task.
     fn abort(&self);
+    /// Whether the task finished (completed, panicked or cancelled).
     fn is_finished(&self) -> bool;
+    /// Drops a result nobody took, containing a panic in its destructor:
+    /// called when the `JoinHandle` is dropped.
+    fn discard(&self);
 }
 
 /// Where a task is in its lifecycle (see the module doc).
@@ -337,17 +427,35 @@ impl<F: Future> TaskCell<F> {
         }
     }
 
-    /// Stores the task's result, drops the future, and wakes the joiner.
+    /// Drops the future, stores the task's result, and wakes the joiner.
+    ///
+    /// The future is dropped first, outside the stage's borrow and under
+    /// `catch_unwind`: its destructor may touch the runtime, and if it
+    /// panics, that panic is the task's result (a task aborted while its
+    /// destructor panics reports `Panicked` with the payload, not
+    /// `Cancelled`), and the loop goes on.
     fn finish(&self, result: Result<F::Output, JoinError>) {
-        let old = std::mem::replace(&mut *self.stage.borrow_mut(), Stage::Finished(result));
+        let old = std::mem::replace(&mut *self.stage.borrow_mut(), Stage::Consumed);
         // No more polls: wakes of a finished task stop at the de-duplication
         // step in `waker.rs`.
         self.header.scheduled.store(true, Ordering::Release);
-        // A destructor that panics must not take the loop down with it.
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(old)));
+        let result = match catch_unwind(AssertUnwindSafe(move || drop(old))) {
+            Ok(()) => result,
+            Err(payload) => {
+                // The output (if any) goes too; dropping it must not unwind.
+                let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
+                Err(JoinError::panicked(self.id(), payload))
+            }
+        };
+        *self.stage.borrow_mut() = Stage::Finished(result);
         if let Some(waker) = self.join_waker.borrow_mut().take() {
             waker.wake();
         }
+    }
+
+    /// The task's id, from its header.
+    fn id(&self) -> Id {
+        Id(self.header.task.id)
     }
 }
 
@@ -392,12 +500,12 @@ impl<F: Future> Task for TaskCell<F> {
     }
 
     fn fail(&self, payload: Box<dyn Any + Send + 'static>) {
-        self.finish(Err(JoinError::Panicked(payload)));
+        self.finish(Err(JoinError::panicked(self.id(), payload)));
     }
 
     fn cancel(&self) {
         if matches!(&*self.stage.borrow(), Stage::Running(_)) {
-            self.finish(Err(JoinError::Cancelled));
+            self.finish(Err(JoinError::cancelled(self.id())));
         }
     }
 
@@ -408,11 +516,19 @@ impl<F: Future> Task for TaskCell<F> {
 
 impl<F: Future> Join<F::Output> for TaskCell<F> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        // A handle that is ready takes a unit of the budget (`coop.rs`), so
+        // a loop joining finished tasks cannot hold the thread either.
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
         // A task awaiting its own handle finds its stage borrowed by its own
         // poll; it can never finish, so it simply stays pending.
         if let Ok(mut stage) = self.stage.try_borrow_mut() {
             match std::mem::replace(&mut *stage, Stage::Consumed) {
-                Stage::Finished(result) => return Poll::Ready(result),
+                Stage::Finished(result) => {
+                    coop::consume();
+                    return Poll::Ready(result);
+                }
                 Stage::Consumed => panic!("`JoinHandle` polled after it completed"),
                 running => *stage = running,
             }
@@ -423,6 +539,19 @@ impl<F: Future> Join<F::Output> for TaskCell<F> {
             slot => *slot = Some(cx.waker().clone()),
         }
         Poll::Pending
+    }
+
+    fn discard(&self) {
+        let Ok(mut stage) = self.stage.try_borrow_mut() else {
+            return; // being polled: the task is running, nothing to drop
+        };
+        if matches!(*stage, Stage::Finished(_)) {
+            let result = std::mem::replace(&mut *stage, Stage::Consumed);
+            drop(stage);
+            // An output whose destructor panics must not unwind out of
+            // `drop(join_handle)`.
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
+        }
     }
 
     fn abort(&self) {

@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use spindle::{JoinError, JoinHandle, PanicPolicy, Runtime};
+use spindle::{JoinHandle, PanicPolicy, Runtime};
 use support::DropFlag;
 
 #[test]
@@ -55,7 +55,7 @@ fn abort_after_first_poll_drops_future_and_reports_cancelled() {
         assert_eq!(polls.get(), 1);
         assert!(!handle.is_finished());
         handle.abort();
-        assert!(matches!(handle.await, Err(JoinError::Cancelled)));
+        assert!(handle.await.unwrap_err().is_cancelled());
         assert!(dropped.get());
         assert_eq!(polls.get(), 1, "not polled again after abort");
     });
@@ -96,7 +96,7 @@ fn panic_in_task_is_isolated_by_default() {
         let good = spindle::spawn(async { 1 });
         let err = bad.await.unwrap_err();
         assert!(err.is_panic());
-        assert_eq!(err.to_string(), "task panicked: task exploded");
+        assert_eq!(err.to_string(), "task 1 panicked with message \"task exploded\"");
         let payload = err.into_panic().unwrap();
         assert_eq!(*payload.downcast::<&str>().unwrap(), "task exploded");
         assert_eq!(good.await.unwrap(), 1);
@@ -202,5 +202,125 @@ fn task_that_aborts_itself_is_not_polled_again() {
         let handle = slot.borrow_mut().take().unwrap();
         assert!(handle.is_finished());
         assert!(handle.await.unwrap_err().is_cancelled());
+    });
+}
+
+/// Panics when dropped: a destructor that fails.
+struct PanicsOnDrop(&'static str);
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("{}", self.0);
+        }
+    }
+}
+
+/// Runs `f` with the panic hook silenced, so expected panics keep the
+/// test output readable; the hook is restored after.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let out = f();
+    std::panic::set_hook(hook);
+    out
+}
+
+#[test]
+fn spawn_outside_a_runtime_reports_the_callers_line() {
+    let hook = std::panic::take_hook();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let record = seen.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        let location = info.location().map(|l| (l.file().to_owned(), l.line()));
+        *record.lock().unwrap() = location;
+    }));
+    let line = line!() + 1;
+    let result = std::panic::catch_unwind(|| spindle::spawn(async {}));
+    std::panic::set_hook(hook);
+    assert!(result.is_err());
+    let (file, at) = seen.lock().unwrap().clone().expect("a location");
+    assert!(file.ends_with("tests/task.rs"), "{file}");
+    assert_eq!(at, line);
+}
+
+#[test]
+fn dropping_the_runtime_lets_destructors_spawn_and_open_sockets() {
+    /// On drop, uses the runtime: spawns a task and binds a socket.
+    struct UsesRuntime(Rc<Cell<bool>>);
+    impl Drop for UsesRuntime {
+        fn drop(&mut self) {
+            let flag = self.0.clone();
+            let listener = spindle::net::TcpListener::bind("127.0.0.1:0");
+            assert!(listener.is_ok(), "a socket from a destructor at shutdown");
+            drop(spindle::spawn(async move { flag.set(true) }));
+            self.0.set(true);
+        }
+    }
+    let dropped = Rc::new(Cell::new(false));
+    let rt = Runtime::new().unwrap();
+    let guard = UsesRuntime(dropped.clone());
+    rt.spawn(async move {
+        let _guard = guard;
+        std::future::pending::<()>().await
+    });
+    rt.block_on(spindle::yield_now());
+    drop(rt);
+    assert!(dropped.get(), "the destructor ran, with no panic");
+}
+
+#[test]
+fn output_whose_drop_panics_does_not_escape_dropping_the_handle() {
+    let rt = Runtime::new().unwrap();
+    quietly(|| {
+        rt.block_on(async {
+            let handle = spindle::spawn(async { PanicsOnDrop("output drop") });
+            spindle::yield_now().await;
+            assert!(handle.is_finished());
+            drop(handle); // the output drops here: contained
+            // And a detached task's output, dropped by the loop.
+            drop(spindle::spawn(async { PanicsOnDrop("detached output drop") }));
+            spindle::yield_now().await;
+        })
+    });
+    assert_eq!(rt.metrics().tasks_alive, 0);
+}
+
+#[test]
+fn aborting_a_task_whose_future_panics_in_drop_reports_the_panic() {
+    let rt = Runtime::new().unwrap();
+    let err = quietly(|| {
+        rt.block_on(async {
+            let handle = spindle::spawn(async {
+                let _bomb = PanicsOnDrop("future drop");
+                std::future::pending::<()>().await
+            });
+            spindle::yield_now().await; // first poll: `_bomb` is live
+            handle.abort();
+            handle.await.unwrap_err()
+        })
+    });
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(err.to_string(), "task 1 panicked with message \"future drop\"");
+    let payload = err.into_panic().unwrap();
+    assert_eq!(payload.downcast_ref::<String>().unwrap(), "future drop");
+}
+
+#[test]
+fn join_error_names_the_task_id_and_message() {
+    spindle::block_on(async {
+        let _first = spindle::spawn(async {});
+        let cancelled = spindle::spawn(std::future::pending::<()>());
+        cancelled.abort();
+        let err = cancelled.await.unwrap_err();
+        assert_eq!(err.to_string(), "task 2 was cancelled");
+        assert_eq!(err.id().to_string(), "2");
+        assert_eq!(format!("{err:?}"), "Cancelled(Id(2))");
+        let panicked = spindle::spawn(async { panic!("no {}", "luck") });
+        let err = panicked.await.unwrap_err();
+        assert_eq!(err.to_string(), "task 3 panicked with message \"no luck\"");
+        let opaque = spindle::spawn(async { std::panic::panic_any(7u32) });
+        let err = opaque.await.unwrap_err();
+        assert_eq!(err.to_string(), "task 4 panicked");
     });
 }

@@ -164,3 +164,37 @@ fn accept_waits_for_a_client() {
         })
     });
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn abstract_names_bind_connect_and_report_their_address() {
+    use std::os::linux::net::SocketAddrExt;
+
+    spindle::block_on(async {
+        let name = format!("\0spindle-test-{}", std::process::id());
+        let listener = spindle::net::UnixListener::bind(&name).unwrap();
+        let local = listener.local_addr().unwrap();
+        assert_eq!(local.as_abstract_name(), Some(&name.as_bytes()[1..]));
+        assert!(local.as_pathname().is_none(), "no file was created");
+        let mut client = spindle::net::UnixStream::connect(&name).await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        assert_eq!(
+            client.peer_addr().unwrap().as_abstract_name(),
+            Some(&name.as_bytes()[1..])
+        );
+        client.write_all(b"abstract").await.unwrap();
+        let mut buf = [0; 8];
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"abstract");
+        // A second bind of the same name is refused, and the message shows
+        // it as `@name`.
+        let err = spindle::net::UnixListener::bind(&name).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+        assert!(err.to_string().contains(&format!("@{}", &name[1..])), "{err}");
+        // Connecting to a name nobody bound is refused, naming it.
+        let missing = format!("\0spindle-missing-{}", std::process::id());
+        let err = spindle::net::UnixStream::connect(&missing).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+        assert!(err.to_string().contains("@spindle-missing-"), "{err}");
+    });
+}

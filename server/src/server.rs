@@ -459,7 +459,7 @@ where
         counters,
     };
     let _enter = worker::enter(worker.clone());
-    runtime.block_on(async move {
+    let cut = runtime.block_on(async move {
         let listener = TcpListener::from_std(listener)?;
         spindle::spawn(async move {
             while let Some(phase) = relay.next().await {
@@ -469,7 +469,22 @@ where
         Ok(Listener::new(listener, limit, shutdown_timeout, worker)
             .run(handler)
             .await)
-    })
+    });
+    // What the loop did, for an operator: how often a connection had to
+    // give the thread back (the budget) or held it too long (stalls, with
+    // `SPINDLE_STALL_MS` set).
+    let metrics = runtime.metrics();
+    tracing::info!(
+        thread = index,
+        polls = metrics.polls,
+        budget_yields = metrics.budget_yields,
+        stalls = metrics.stalls,
+        "thread {index} runtime: {} polls, {} budget yields, {} stalls",
+        metrics.polls,
+        metrics.budget_yields,
+        metrics.stalls
+    );
+    cut
     // The runtime drops here, and with it every connection that was cut.
 }
 

@@ -16,6 +16,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::context;
+use crate::coop;
 use crate::time::store::{TimerKey, TimerStore};
 
 /// Waits until `duration` has elapsed.
@@ -170,10 +171,16 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A timer that is already due takes a unit of the task's budget
+        // (`coop.rs`): a loop over due timers yields like any other.
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
         let this = &mut *self;
         if let Some(entry) = &this.entry {
             let fired = entry.timers.borrow_mut().poll(entry.key, cx.waker());
             return if fired {
+                coop::consume();
                 Poll::Ready(())
             } else {
                 Poll::Pending
@@ -184,6 +191,7 @@ impl Future for Sleep {
         let mut store = timers.borrow_mut();
         let tick = store.deadline_tick(this.deadline);
         if tick <= store.current_tick() {
+            coop::consume();
             return Poll::Ready(());
         }
         let key = store.insert(tick, cx.waker().clone());

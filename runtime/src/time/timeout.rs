@@ -1,7 +1,10 @@
 //! `timeout`: race a future against a deadline.
 //!
 //! [`Timeout`] polls the inner future first and the [`Sleep`] second, so a
-//! future that is ready at the deadline still wins.
+//! future that is ready at the deadline still wins. The `Sleep` is polled
+//! outside the task's budget (`coop.rs`), so a timeout fires even around a
+//! future that always finds data ready: that future spends the budget and
+//! returns `Pending`, and the timer still gets its say.
 
 use std::fmt;
 use std::future::Future;
@@ -11,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
 
+use crate::coop;
 use crate::time::sleep::{sleep, sleep_until, Sleep};
 
 /// Runs `future` for at most `duration`.
@@ -107,7 +111,10 @@ impl<F: Future> Future for Timeout<F> {
         if let Poll::Ready(output) = this.future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        match Pin::new(this.sleep).poll(cx) {
+        // The timer is polled without a budget: if the inner future spent
+        // it (it always finds data ready), the deadline must still be able
+        // to end it. See `coop.rs`.
+        match coop::without_budget(|| Pin::new(this.sleep).poll(cx)) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
             Poll::Pending => Poll::Pending,
         }

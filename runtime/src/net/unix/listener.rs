@@ -22,6 +22,7 @@ use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::task::{Context, Poll};
 
+use crate::net::unix::addr;
 use crate::net::UnixStream;
 use crate::reactor::Direction;
 use crate::registration::IoSource;
@@ -84,8 +85,10 @@ impl UnixListener {
     /// Panics if called outside a spindle runtime.
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let path = path.as_ref();
-        let listener = mio::net::UnixListener::bind(path).map_err(|err| {
-            let hint = if err.kind() == io::ErrorKind::AddrInUse {
+        let listener = addr::socket_addr(path)
+            .and_then(|addr| mio::net::UnixListener::bind_addr(&addr))
+            .map_err(|err| {
+            let hint = if err.kind() == io::ErrorKind::AddrInUse && addr::abstract_name(path).is_none() {
                 " (the file exists: remove the stale socket file first)"
             } else {
                 ""
@@ -94,7 +97,7 @@ impl UnixListener {
                 err.kind(),
                 format!(
                     "could not bind Unix listener to {}: {err}{hint}",
-                    path.display()
+                    addr::describe(path)
                 ),
             )
         })?;

@@ -4,8 +4,10 @@
 //!
 //! They work exactly like their TCP counterparts (`../tcp/`): the same
 //! reactor registration, the same `poll_io` / `poll_io_sized` helper, the
-//! same short-read rule for stream reads and writes.
+//! same short-read rule for stream reads and writes. On Linux a path that
+//! starts with `"\0"` names an abstract socket (`addr.rs`).
 
+mod addr;
 mod listener;
 mod stream;
 

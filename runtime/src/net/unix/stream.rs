@@ -34,6 +34,7 @@ use std::task::{Context, Poll};
 
 use futures::io::{AsyncRead, AsyncWrite};
 
+use crate::net::unix::addr;
 use crate::reactor::Direction;
 use crate::registration::{close_result, IoSource};
 
@@ -95,10 +96,12 @@ impl UnixStream {
         let named = |err: io::Error| {
             io::Error::new(
                 err.kind(),
-                format!("could not connect to {}: {err}", path.display()),
+                format!("could not connect to {}: {err}", addr::describe(path)),
             )
         };
-        let stream = mio::net::UnixStream::connect(path).map_err(named)?;
+        let stream = addr::socket_addr(path)
+            .and_then(|addr| mio::net::UnixStream::connect_addr(&addr))
+            .map_err(named)?;
         let stream = UnixStream::from_mio(stream, "UnixStream::connect")?;
         poll_fn(|cx| stream.poll_connected(cx))
             .await
