@@ -410,7 +410,8 @@ mod tests {
             assert_eq!(calls.get(), 4);
 
             let calls = Cell::new(0);
-            let n = registration.try_io_sized(Direction::Write, 9, || interrupted_then(1, 9, &calls));
+            let n =
+                registration.try_io_sized(Direction::Write, 9, || interrupted_then(1, 9, &calls));
             assert_eq!(n.unwrap(), 9);
             assert_eq!(calls.get(), 2);
         });

@@ -153,7 +153,11 @@ fn flooded_reader_yields_so_a_timer_and_a_round_trip_still_happen() {
         // turned the reactor at least once per yield (and once per poll
         // of the flooded reader after the first).
         assert!(m.reactor_turns >= m.budget_yields, "{m:?}");
-        assert!(m.reactor_turns + 1 >= polls.get(), "{m:?} polls {}", polls.get());
+        assert!(
+            m.reactor_turns + 1 >= polls.get(),
+            "{m:?} polls {}",
+            polls.get()
+        );
     });
 }
 
@@ -190,7 +194,10 @@ fn consume_budget_yields_after_the_budget() {
         }
         assert!(!other_ran.get(), "ten units: no yield yet");
         spindle::task::consume_budget().await;
-        assert!(other_ran.get(), "the eleventh unit yields to the other task");
+        assert!(
+            other_ran.get(),
+            "the eleventh unit yields to the other task"
+        );
     });
     assert_eq!(rt.metrics().budget_yields, 1);
 }
@@ -220,7 +227,10 @@ fn ready_join_handles_and_due_timers_take_units() {
         assert_eq!(sum, 190);
     });
     let after_joins = rt.metrics().budget_yields;
-    assert!(after_joins >= 2, "20 ready joins on a budget of 8: {after_joins}");
+    assert!(
+        after_joins >= 2,
+        "20 ready joins on a budget of 8: {after_joins}"
+    );
     let past = std::time::Instant::now();
     rt.block_on(async {
         sleep(Duration::from_millis(2)).await; // the timer store moves past `past`
@@ -254,7 +264,12 @@ fn readable_and_try_read_loop_yields() {
 #[test]
 fn budget_yield_is_narrated_in_the_explain_trace() {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "child_spends_its_budget", "--nocapture"])
+        .args([
+            "--ignored",
+            "--exact",
+            "child_spends_its_budget",
+            "--nocapture",
+        ])
         .env("SPINDLE_EXPLAIN", "1")
         .output()
         .unwrap();

@@ -29,7 +29,9 @@ fn short_polls_are_not_stalls() {
         .unwrap();
     rt.block_on(async {
         for _ in 0..100 {
-            spindle::spawn(async { spindle::yield_now().await }).await.unwrap();
+            spindle::spawn(async { spindle::yield_now().await })
+                .await
+                .unwrap();
         }
     });
     assert_eq!(rt.metrics().stalls, 0);
@@ -75,7 +77,10 @@ fn warning_names_the_task_and_its_spawn_location() {
     assert!(line.contains("in one poll (threshold 20ms)"), "{line}");
     // Task 2 was queued behind it, and the `block_on` future that task 1's
     // completion woke.
-    assert!(line.ends_with("2 other tasks were waiting to run"), "{line}");
+    assert!(
+        line.ends_with("2 other tasks were waiting to run"),
+        "{line}"
+    );
 }
 
 /// Run by `warning_names_the_task_and_its_spawn_location` in a child

@@ -96,7 +96,10 @@ fn panic_in_task_is_isolated_by_default() {
         let good = spindle::spawn(async { 1 });
         let err = bad.await.unwrap_err();
         assert!(err.is_panic());
-        assert_eq!(err.to_string(), "task 1 panicked with message \"task exploded\"");
+        assert_eq!(
+            err.to_string(),
+            "task 1 panicked with message \"task exploded\""
+        );
         let payload = err.into_panic().unwrap();
         assert_eq!(*payload.downcast::<&str>().unwrap(), "task exploded");
         assert_eq!(good.await.unwrap(), 1);
@@ -278,8 +281,10 @@ fn output_whose_drop_panics_does_not_escape_dropping_the_handle() {
             spindle::yield_now().await;
             assert!(handle.is_finished());
             drop(handle); // the output drops here: contained
-            // And a detached task's output, dropped by the loop.
-            drop(spindle::spawn(async { PanicsOnDrop("detached output drop") }));
+                          // And a detached task's output, dropped by the loop.
+            drop(spindle::spawn(async {
+                PanicsOnDrop("detached output drop")
+            }));
             spindle::yield_now().await;
         })
     });
@@ -301,7 +306,10 @@ fn aborting_a_task_whose_future_panics_in_drop_reports_the_panic() {
         })
     });
     assert!(err.is_panic(), "{err:?}");
-    assert_eq!(err.to_string(), "task 1 panicked with message \"future drop\"");
+    assert_eq!(
+        err.to_string(),
+        "task 1 panicked with message \"future drop\""
+    );
     let payload = err.into_panic().unwrap();
     assert_eq!(payload.downcast_ref::<String>().unwrap(), "future drop");
 }

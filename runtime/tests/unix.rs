@@ -190,10 +190,15 @@ fn abstract_names_bind_connect_and_report_their_address() {
         // it as `@name`.
         let err = spindle::net::UnixListener::bind(&name).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
-        assert!(err.to_string().contains(&format!("@{}", &name[1..])), "{err}");
+        assert!(
+            err.to_string().contains(&format!("@{}", &name[1..])),
+            "{err}"
+        );
         // Connecting to a name nobody bound is refused, naming it.
         let missing = format!("\0spindle-missing-{}", std::process::id());
-        let err = spindle::net::UnixStream::connect(&missing).await.unwrap_err();
+        let err = spindle::net::UnixStream::connect(&missing)
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
         assert!(err.to_string().contains("@spindle-missing-"), "{err}");
     });

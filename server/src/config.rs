@@ -58,6 +58,10 @@ pub struct Config {
     /// trace, target `spindle::explain`). `SPINDLE_EXPLAIN=1` in the
     /// environment does the same.
     pub explain: bool,
+    /// Operations one poll of a connection may complete before it must
+    /// give the thread back (the runtime's cooperative budget,
+    /// `spindle::Builder::budget`); 128 by default, as in the runtime.
+    pub budget: u32,
 }
 
 impl Config {
@@ -106,6 +110,7 @@ impl Default for Config {
             max_body_size: Config::DEFAULT_MAX_BODY_SIZE,
             handle_signals: false,
             explain: false,
+            budget: 128,
         }
     }
 }

@@ -51,6 +51,10 @@ struct Args {
     /// trace) in the log.
     #[arg(long)]
     explain: bool,
+    /// Operations one poll of a connection may complete before it yields
+    /// the thread to the others (the runtime's cooperative budget).
+    #[arg(long, default_value_t = 128, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    budget: u32,
 }
 
 /// The built-in protocols.
@@ -96,6 +100,7 @@ fn main() -> ExitCode {
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         handle_signals: true,
         explain: args.explain,
+        budget: args.budget,
         ..Config::default()
     };
     let server = match Server::bind(config) {

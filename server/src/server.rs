@@ -446,6 +446,7 @@ where
     Fut: Future<Output = io::Result<()>> + 'static,
 {
     let mut runtime = spindle::Runtime::builder();
+    runtime.budget(config.budget);
     if config.explain {
         runtime.explain(true);
     }

@@ -88,19 +88,21 @@ impl UnixListener {
         let listener = addr::socket_addr(path)
             .and_then(|addr| mio::net::UnixListener::bind_addr(&addr))
             .map_err(|err| {
-            let hint = if err.kind() == io::ErrorKind::AddrInUse && addr::abstract_name(path).is_none() {
-                " (the file exists: remove the stale socket file first)"
-            } else {
-                ""
-            };
-            io::Error::new(
-                err.kind(),
-                format!(
-                    "could not bind Unix listener to {}: {err}{hint}",
-                    addr::describe(path)
-                ),
-            )
-        })?;
+                let hint = if err.kind() == io::ErrorKind::AddrInUse
+                    && addr::abstract_name(path).is_none()
+                {
+                    " (the file exists: remove the stale socket file first)"
+                } else {
+                    ""
+                };
+                io::Error::new(
+                    err.kind(),
+                    format!(
+                        "could not bind Unix listener to {}: {err}{hint}",
+                        addr::describe(path)
+                    ),
+                )
+            })?;
         Ok(UnixListener {
             source: IoSource::new(listener, "UnixListener::bind")?,
         })
