@@ -16,7 +16,7 @@
 //! - The thread-local holds a clone of the core's `Rc`, never a borrow, so a
 //!   task may call `spawn` while the loop is polling it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::executor::Core;
@@ -25,6 +25,21 @@ thread_local! {
     /// The core of the runtime inside `block_on` on this thread, if any.
     /// Written only by [`enter`] and [`EnterGuard::drop`]; read by [`with_core`].
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+
+    /// The id of that runtime (`Shared::id`), or 0: what every socket and
+    /// timer operation compares its own runtime's id with, in one load.
+    /// Written with `CURRENT`.
+    static CURRENT_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The id of the runtime running on this thread, 0 if none.
+///
+/// Sockets and timers are `Send`: they can be moved to any thread, but
+/// their I/O runs only where their runtime runs. Each operation checks
+/// this first (`registration.rs`, `time/sleep.rs`).
+#[inline]
+pub(crate) fn current_id() -> u64 {
+    CURRENT_ID.try_with(Cell::get).unwrap_or(0)
 }
 
 /// Marks this thread as running `core` until the guard is dropped.
@@ -49,6 +64,7 @@ pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
                  use `spindle::spawn` and `.await` instead"
             );
         }
+        CURRENT_ID.with(|id| id.set(core.shared.id));
         *current = Some(core);
     });
     EnterGuard { _private: () }
@@ -65,6 +81,7 @@ pub(crate) fn try_enter(core: Rc<Core>) -> Option<EnterGuard> {
             if current.is_some() {
                 return None;
             }
+            CURRENT_ID.with(|id| id.set(core.shared.id));
             *current = Some(core);
             Some(EnterGuard { _private: () })
         })
@@ -76,6 +93,7 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         // `try_with`: the guard may be dropped while the thread is tearing down
         // its thread-locals, after `CURRENT` itself is gone.
+        let _ = CURRENT_ID.try_with(|id| id.set(0));
         let _ = CURRENT.try_with(|current| current.borrow_mut().take());
     }
 }

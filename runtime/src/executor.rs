@@ -33,13 +33,13 @@
 //!   spawn, wake and drop sockets freely.
 //! - Dropping the runtime drops every task's future, without polling it.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe, Location};
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -52,14 +52,15 @@ use crate::builder::{Builder, PanicPolicy};
 use crate::context;
 use crate::coop;
 use crate::explain::{Explain, Millis, TaskName};
+use crate::handle::Handle;
 use crate::metrics::{Counters, Metrics};
 use crate::reactor::{IoDriver, SIGNAL_TOKEN};
 #[cfg(unix)]
 use crate::signal::SignalDriver;
 use crate::stall::{StallDetector, Stalled};
-use crate::task::{join_handle, JoinHandle, Outcome, Task, TaskCell};
+use crate::task::{join_handle, JoinHandle, JoinState, Outcome, Task, TaskCell};
 use crate::time::store::TimerStore;
-use crate::waker::{Header, Shared, TaskRef};
+use crate::waker::{Header, Inbox, Shared, TaskRef};
 
 /// Runs a future to completion on a new default runtime.
 ///
@@ -204,6 +205,22 @@ impl Runtime {
         self.core.spawn(future)
     }
 
+    /// Returns a `Send + Sync` handle to this runtime, to spawn onto it
+    /// from other threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::new()?;
+    /// let handle = rt.handle();
+    /// let task = std::thread::spawn(move || handle.spawn(async { 1 + 1 })).join().unwrap();
+    /// assert_eq!(rt.block_on(task).unwrap(), 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::new(self.core.shared.clone())
+    }
+
     /// Returns a snapshot of the runtime's counters.
     ///
     /// # Examples
@@ -241,8 +258,9 @@ impl fmt::Debug for Runtime {
 struct TaskEntry {
     /// The task's unique id; a `TaskRef` with another id is stale.
     id: u64,
-    /// The task, type-erased.
-    task: Rc<dyn Task>,
+    /// The task, type-erased and pinned in its box; `None` while the loop
+    /// has it out for a poll.
+    task: Option<Pin<Box<dyn Task>>>,
     /// Where `spawn` was called (`#[track_caller]`), for stall reports.
     spawned_at: &'static Location<'static>,
 }
@@ -272,8 +290,6 @@ pub(crate) struct Core {
     signals: RefCell<Option<Rc<SignalDriver>>>,
     /// Counters behind [`Metrics`].
     pub(crate) counters: Counters,
-    /// The id of the next spawned task (0 is the `block_on` future).
-    next_id: Cell<u64>,
     /// Headers of finished tasks that no waker refers to any more, reused by
     /// `spawn`; at most `Core::HEADER_POOL` of them.
     header_pool: RefCell<Vec<Arc<Header>>>,
@@ -314,9 +330,9 @@ impl Core {
         explain: bool,
     ) -> io::Result<Core> {
         let explain = Rc::new(Explain::new(explain));
-        let (io, waker) = IoDriver::new(max_events, explain.clone())?;
+        let (io, waker, registry) = IoDriver::new(max_events, explain.clone())?;
         Ok(Core {
-            shared: Arc::new(Shared::new(waker)),
+            shared: Arc::new(Shared::new(waker, registry, explain.on)),
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
             deferred: RefCell::new(Vec::new()),
@@ -328,7 +344,6 @@ impl Core {
             #[cfg(unix)]
             signals: RefCell::new(None),
             counters: Counters::default(),
-            next_id: Cell::new(1),
             to_wake: RefCell::new(Vec::new()),
             header_pool: RefCell::new(Vec::new()),
             event_interval,
@@ -347,19 +362,41 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let id = self.next_id.get();
-        self.next_id.set(id + 1);
+        let id = self.shared.next_task_id();
+        let join = self.spawn_task(id, future, Arc::new(JoinState::new(id)), Location::caller());
+        join_handle(join)
+    }
+
+    /// Creates task `id` for `future`, reporting to `join`, and schedules
+    /// it; returns `join` for the handle.
+    pub(crate) fn spawn_task<F>(
+        &self,
+        id: u64,
+        future: F,
+        mut join: Arc<JoinState<F::Output>>,
+        spawned_at: &'static Location<'static>,
+    ) -> Arc<JoinState<F::Output>>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
         let task = TaskRef {
             index: entry.key(),
             id,
         };
-        let cell = Rc::new(TaskCell::new(future, self.header_for(task)));
+        let header = self.header_for(task);
+        // A local spawn owns the only `Arc` of its slot yet: no lock needed.
+        match Arc::get_mut(&mut join) {
+            Some(unique) => unique.set_header(header.clone()),
+            None => join.attach(header.clone()),
+        }
+        let cell: Pin<Box<dyn Task>> = Box::pin(TaskCell::new(future, header, join.clone()));
         entry.insert(TaskEntry {
             id,
-            task: cell.clone(),
-            spawned_at: Location::caller(),
+            task: Some(cell),
+            spawned_at,
         });
         drop(tasks);
         Counters::add(&self.counters.tasks_spawned, 1);
@@ -368,7 +405,7 @@ impl Core {
             self.explain.line(format_args!("spawn task {id}"));
         }
         self.schedule(task);
-        join_handle(cell)
+        join
     }
 
     /// A header for a new task: a recycled one if the pool has one, else a
@@ -498,15 +535,17 @@ impl Core {
     /// Polls one spawned task, if `task` still names a live one; returns
     /// where it was spawned, or `None` for a stale wake (nothing polled).
     fn run_task(&self, task: TaskRef) -> Option<&'static Location<'static>> {
-        let (cell, spawned_at) = match self.tasks.borrow().get(task.index) {
-            Some(entry) if entry.id == task.id => (entry.task.clone(), entry.spawned_at),
+        // Take the task out of its slot for the poll, so the slab is not
+        // borrowed while user code runs (it may spawn).
+        let (mut cell, spawned_at) = match self.tasks.borrow_mut().get_mut(task.index) {
+            Some(entry) if entry.id == task.id => (entry.task.take()?, entry.spawned_at),
             _ => return None, // a stale wake: the task finished, the slot moved on
         };
         Counters::add(&self.counters.polls, 1);
         if self.explain_on {
             self.explain.set_polling(Some(task.id));
         }
-        let outcome = coop::budgeted(self.budget, || cell.poll());
+        let outcome = coop::budgeted(self.budget, || cell.as_mut().poll());
         if self.explain_on {
             let result = match &outcome {
                 Outcome::Pending => "Pending",
@@ -517,22 +556,30 @@ impl Core {
             self.explain_poll(task.id, result);
         }
         match outcome {
-            Outcome::Pending => return Some(spawned_at),
+            Outcome::Pending => {
+                if let Some(entry) = self.tasks.borrow_mut().get_mut(task.index) {
+                    entry.task = Some(cell);
+                    return Some(spawned_at);
+                }
+                // The slab was emptied during the poll (the runtime is
+                // shutting down): cancel the task here.
+                cell.as_mut().cancel();
+            }
             Outcome::Done => self.remove(task),
             Outcome::Panicked(payload) => {
                 self.remove(task);
                 match self.panic_policy {
-                    PanicPolicy::Isolate => cell.fail(payload),
+                    PanicPolicy::Isolate => cell.as_mut().fail(payload),
                     PanicPolicy::FailFast => {
-                        cell.cancel();
+                        cell.as_mut().cancel();
                         resume_unwind(payload);
                     }
                 }
             }
         }
-        // The task is done. If its handle was dropped, this is the cell's
-        // last `Rc`, and with it goes an output nobody will take: a
-        // destructor that panics must not take the loop down.
+        // The task is done; its box goes, and with it (if the handle was
+        // dropped) an output nobody will take: a destructor that panics
+        // must not take the loop down.
         let _ = catch_unwind(AssertUnwindSafe(move || drop(cell)));
         Some(spawned_at)
     }
@@ -614,6 +661,13 @@ impl Core {
         if self.explain_on {
             self.explain_remote(before);
         }
+        for work in self.shared.take_inbox() {
+            match work {
+                Inbox::Io(token) => self.io.release(token),
+                Inbox::Timer(key) => self.timers.borrow_mut().cancel(key),
+                Inbox::Spawn(spawn) => spawn(self),
+            }
+        }
     }
 
     /// Explain trace: the tasks a remote drain put on the run queue.
@@ -683,28 +737,46 @@ impl Core {
 
     /// Snapshot of the counters.
     fn metrics(&self) -> Metrics {
-        self.counters
-            .snapshot(self.shared.wakes_remote.load(Ordering::Relaxed))
+        self.counters.snapshot(
+            self.shared.wakes_remote.load(Ordering::Relaxed),
+            self.shared.wakes_deduplicated.load(Ordering::Relaxed),
+            self.io.registrations() as u64,
+        )
     }
 
     /// Drops every task's future (the runtime is going away).
     fn shutdown(&self) {
-        self.shared.close();
+        // Close first: from now on this runtime's sockets and timers answer
+        // other threads and runtimes with "shut down". Work handed in and
+        // not yet run is dropped (a `Handle::spawn` not yet started reports
+        // `Cancelled`).
+        drop(self.shared.close());
         // Dropping a future may spawn or drop other tasks; repeat until none
         // is left.
         loop {
-            let entries: Vec<TaskEntry> = self.tasks.borrow_mut().drain().collect();
+            let mut entries: Vec<TaskEntry> = self.tasks.borrow_mut().drain().collect();
             if entries.is_empty() {
                 break;
             }
-            for entry in &entries {
-                entry.task.cancel();
+            for entry in entries.iter_mut() {
+                if let Some(task) = entry.task.as_mut() {
+                    task.as_mut().cancel();
+                }
             }
             let alive = &self.counters.tasks_alive;
             alive.set(alive.get().saturating_sub(entries.len() as u64));
         }
         self.run_queue.borrow_mut().clear();
         self.deferred.borrow_mut().clear();
+        // Wake whoever still waits on one of this runtime's sockets or
+        // timers (a task of another runtime, a future kept after the drop):
+        // their next poll gets the error instead of waiting forever.
+        self.io.wake_all();
+        let mut wakers = Vec::new();
+        self.timers.borrow_mut().take_all_wakers(&mut wakers);
+        for waker in wakers {
+            waker.wake();
+        }
     }
 }
 

@@ -126,6 +126,7 @@ mod coop;
 mod executor;
 mod explain;
 pub mod guide;
+mod handle;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 pub mod io;
@@ -144,6 +145,7 @@ mod yield_now;
 
 pub use builder::{Builder, PanicPolicy};
 pub use executor::{block_on, Runtime};
+pub use handle::Handle;
 pub use metrics::Metrics;
 pub use task::{spawn, JoinError, JoinHandle};
 pub use yield_now::yield_now;

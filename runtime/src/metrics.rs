@@ -7,8 +7,9 @@
 //!
 //! The counters live in [`Counters`], owned by the runtime's core and bumped
 //! with plain (non-atomic) `Cell`s, because only the runtime's thread touches
-//! them. The one exception is the count of wakes from other threads, which
-//! lives in the shared half of the runtime as an atomic (see `waker.rs`).
+//! them. The exceptions are the counts of wakes from other threads and of
+//! de-duplicated wakes, which other threads bump too: they live in the
+//! shared half of the runtime as atomics (see `waker.rs`).
 
 use std::cell::Cell;
 
@@ -46,7 +47,8 @@ pub struct Metrics {
     /// `mio::Waker`.
     pub wakes_remote: u64,
     /// Wakes that found their task already scheduled and were dropped, so the
-    /// task is polled once for the whole batch.
+    /// task is polled once for the whole batch; from this thread or any
+    /// other, counted on the task's own runtime.
     pub wakes_deduplicated: u64,
     /// Calls to `mio::Poll::poll`, blocking or not.
     pub reactor_turns: u64,
@@ -66,6 +68,10 @@ pub struct Metrics {
     ///
     /// [`Builder::stall_threshold`]: crate::Builder::stall_threshold
     pub stalls: u64,
+    /// Sockets registered with the reactor now (a gauge, like
+    /// `tasks_alive`): a socket dropped on another thread still counts
+    /// until the loop frees its slot at its next turn.
+    pub registrations: u64,
 }
 
 /// The live counters behind [`Metrics`], owned by the runtime's core.
@@ -82,8 +88,6 @@ pub(crate) struct Counters {
     pub(crate) polls: Cell<u64>,
     /// Bumped by the same-thread wake path in `waker.rs`.
     pub(crate) wakes_local: Cell<u64>,
-    /// Bumped by a wake that found its task already scheduled on this thread.
-    pub(crate) wakes_deduplicated: Cell<u64>,
     /// Bumped by `Core::turn` for every call into the reactor.
     pub(crate) reactor_turns: Cell<u64>,
     /// Bumped by `Core::turn` when the reactor was allowed to block.
@@ -106,20 +110,28 @@ impl Counters {
     }
 
     /// Copies the counters into a public [`Metrics`] value.
-    pub(crate) fn snapshot(&self, wakes_remote: u64) -> Metrics {
+    /// `wakes_remote` and `wakes_deduplicated` come from the runtime's
+    /// shared half, where other threads count them too.
+    pub(crate) fn snapshot(
+        &self,
+        wakes_remote: u64,
+        wakes_deduplicated: u64,
+        registrations: u64,
+    ) -> Metrics {
         Metrics {
             tasks_spawned: self.tasks_spawned.get(),
             tasks_alive: self.tasks_alive.get(),
             polls: self.polls.get(),
             wakes_local: self.wakes_local.get(),
             wakes_remote,
-            wakes_deduplicated: self.wakes_deduplicated.get(),
+            wakes_deduplicated,
             reactor_turns: self.reactor_turns.get(),
             reactor_blocked_turns: self.reactor_blocked_turns.get(),
             events: self.events.get(),
             timers_fired: self.timers_fired.get(),
             budget_yields: self.budget_yields.get(),
             stalls: self.stalls.get(),
+            registrations,
         }
     }
 }

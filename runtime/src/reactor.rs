@@ -10,9 +10,9 @@
 //! the seed's kqueue loop, with wakers where it printed `ready_fd`.
 //!
 //! ```text
-//!   IoSlot { readiness, reader waker, writer waker }   ◄── slab index = low half of Token
+//!   IoSlot { readiness, read waiters, write waiters }  ◄── slab index = low half of Token
 //!        ▲                           │
-//!   event(token) ──► set bits ───────┴──► wake reader / writer
+//!   event(token) ──► set bits ───────┴──► wake every reader / writer
 //! ```
 //!
 //! # Invariants
@@ -30,6 +30,8 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
@@ -49,7 +51,7 @@ pub(crate) const SIGNAL_TOKEN: Token = Token(usize::MAX - 1);
 
 /// Readiness bits of one registration.
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Ready(u8);
+pub(crate) struct Ready(pub(crate) u8);
 
 impl Ready {
     /// The socket can be read (or accepted from) without blocking.
@@ -189,42 +191,159 @@ impl Direction {
 }
 
 /// The reactor's record of one registered socket.
+///
+/// Shared (`Arc`) between the reactor's slab and the socket's
+/// `Registration`, so that a socket is `Send + Sync`. Only the runtime's
+/// own thread reads or writes `readiness` and the waiters (every socket
+/// operation checks that first, in `registration.rs`), so the atomics are
+/// used with `Relaxed` loads and stores: plain moves, no locked
+/// instruction on the hot path. The mutex around the waiters is taken only
+/// when a task parks or an event wakes, never when an operation finds the
+/// socket ready.
 #[derive(Debug)]
 pub(crate) struct IoSlot {
     /// The token the socket is registered with: slab index and generation.
     pub(crate) token: Token,
-    /// What the kernel last reported and no operation has disproved yet.
-    /// Set by [`IoDriver::poll`]; cleared by `Registration::clear`.
-    pub(crate) readiness: Cell<Ready>,
-    /// The waker of the task waiting to read; taken and woken on a read-side
-    /// event.
-    pub(crate) reader: RefCell<Option<Waker>>,
-    /// The waker of the task waiting to write; taken and woken on a
-    /// write-side event.
-    pub(crate) writer: RefCell<Option<Waker>>,
-    /// The tasks that parked `reader` and `writer`, for the explain trace.
-    /// Written by `Registration::poll_ready` only while the trace is on.
-    pub(crate) parked_by: [Cell<Option<u64>>; 2],
+    /// What the kernel last reported and no operation has disproved yet,
+    /// as `Ready` bits. Set by [`IoDriver::poll`]; cleared by
+    /// `Registration::clear`.
+    readiness: AtomicU8,
+    /// The tasks waiting to read, and to write: any number of each.
+    waiters: Mutex<Waiters>,
+    /// The next key handed to a keyed waiter (a `readable()` future); 0 is
+    /// the shared key of the `poll_*` calls.
+    next_key: AtomicU64,
+}
+
+/// The wakers parked on one socket, per direction.
+///
+/// Each entry is `(key, waker, task)`. A future that can remove itself
+/// when dropped (`readable()`, `writable()`) parks under a key of its own;
+/// the `poll_*` methods, which have nowhere to keep a key, park under key 0
+/// and are told apart by `Waker::will_wake`, so a task polling the same
+/// socket again replaces its own entry instead of adding one. An event
+/// takes every entry of its direction: all the waiting tasks are woken, and
+/// each re-parks if it finds the socket drained.
+#[derive(Debug, Default)]
+struct Waiters {
+    /// Parked by tasks waiting to read (or accept, receive, peek).
+    read: Vec<Waiter>,
+    /// Parked by tasks waiting to write (or connect, send).
+    write: Vec<Waiter>,
+}
+
+/// One parked waker.
+#[derive(Debug)]
+struct Waiter {
+    /// 0 for `poll_*` callers, else the key of the future that parked it.
+    key: u64,
+    /// What to wake.
+    waker: Waker,
+    /// The task that parked it, for the explain trace (`None` when off).
+    task: Option<u64>,
+}
+
+impl Waiters {
+    /// The list for `direction`.
+    fn list(&mut self, direction: Direction) -> &mut Vec<Waiter> {
+        match direction {
+            Direction::Read => &mut self.read,
+            Direction::Write => &mut self.write,
+        }
+    }
 }
 
 impl IoSlot {
-    /// The waker cell for `direction`.
-    pub(crate) fn waker(&self, direction: Direction) -> &RefCell<Option<Waker>> {
-        match direction {
-            Direction::Read => &self.reader,
-            Direction::Write => &self.writer,
+    /// The readiness bits.
+    #[inline]
+    pub(crate) fn readiness(&self) -> Ready {
+        Ready(self.readiness.load(Ordering::Relaxed))
+    }
+
+    /// Replaces the readiness bits (runtime thread only; see the type doc).
+    #[inline]
+    pub(crate) fn set_readiness(&self, ready: Ready) {
+        self.readiness.store(ready.0, Ordering::Relaxed);
+    }
+
+    /// A key for a waiter that removes itself when dropped.
+    pub(crate) fn new_key(&self) -> u64 {
+        self.next_key.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Parks `waker` for `direction` under `key` (0: a `poll_*` caller).
+    /// Returns whether a new entry was added (for the explain trace).
+    pub(crate) fn park(
+        &self,
+        direction: Direction,
+        key: u64,
+        waker: &Waker,
+        task: Option<u64>,
+    ) -> bool {
+        let mut waiters = lock(&self.waiters);
+        let list = waiters.list(direction);
+        let same = |w: &Waiter| {
+            if key == 0 {
+                w.key == 0 && w.waker.will_wake(waker)
+            } else {
+                w.key == key
+            }
+        };
+        match list.iter_mut().find(|w| same(w)) {
+            Some(entry) => {
+                if !entry.waker.will_wake(waker) {
+                    entry.waker = waker.clone();
+                }
+                entry.task = task;
+                false
+            }
+            None => {
+                list.push(Waiter {
+                    key,
+                    waker: waker.clone(),
+                    task,
+                });
+                true
+            }
         }
     }
 
-    /// Who parked the waker for `direction` (explain trace only).
-    pub(crate) fn parked_by(&self, direction: Direction) -> &Cell<Option<u64>> {
-        &self.parked_by[direction as usize]
+    /// Removes the waiter parked under `key` (its future was dropped).
+    pub(crate) fn unpark(&self, direction: Direction, key: u64) {
+        let mut waiters = lock(&self.waiters);
+        waiters.list(direction).retain(|w| w.key != key);
+    }
+
+    /// Moves every waiter of `direction` into `into`, with the tasks that
+    /// parked them (for the explain trace) into `tasks`.
+    /// `tasks` is `None` when the trace is off.
+    fn take(
+        &self,
+        direction: Direction,
+        into: &mut Vec<Waker>,
+        mut tasks: Option<&mut Vec<Option<u64>>>,
+    ) {
+        let mut waiters = lock(&self.waiters);
+        for waiter in waiters.list(direction).drain(..) {
+            into.push(waiter.waker);
+            if let Some(tasks) = tasks.as_deref_mut() {
+                tasks.push(waiter.task);
+            }
+        }
     }
 
     /// The slab index: the low half of the token, as the trace shows it.
     pub(crate) fn index(&self) -> usize {
         token_index(self.token)
     }
+}
+
+/// Locks a slot's waiters. Nothing panics while holding the lock (it only
+/// moves wakers in and out of `Vec`s), so poisoning is ignored.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The slab index half of a socket's token.
@@ -242,12 +361,15 @@ pub(crate) struct IoDriver {
     /// The buffer `poll` fills; its capacity is the builder's `max_events`.
     events: RefCell<Events>,
     /// One slot per registered socket, keyed by the low half of its token.
-    slots: RefCell<Slab<Rc<IoSlot>>>,
+    slots: RefCell<Slab<Arc<IoSlot>>>,
     /// The generation given to the next registration; see the invariants.
     next_generation: Cell<u32>,
     /// Wakers collected during dispatch, woken after the slab borrow ends;
     /// kept between turns to reuse its allocation.
     to_wake: RefCell<Vec<Waker>>,
+    /// The tasks that parked the wakers in `to_wake` of one event, for the
+    /// explain trace; reused the same way.
+    woken_tasks: RefCell<Vec<Option<u64>>>,
     /// The runtime's explain trace; read by `Registration::poll_ready`
     /// (who waits where) and by `poll` (which events woke whom).
     pub(crate) explain: Rc<Explain>,
@@ -257,13 +379,17 @@ pub(crate) struct IoDriver {
 
 impl IoDriver {
     /// Creates the selector and the `mio::Waker` registered with it.
+    ///
+    /// Also returns a second clone of the registry, for the runtime's
+    /// shared half (sockets dropped on other threads deregister with it).
     pub(crate) fn new(
         max_events: usize,
         explain: Rc<Explain>,
-    ) -> io::Result<(IoDriver, mio::Waker)> {
+    ) -> io::Result<(IoDriver, mio::Waker, Registry)> {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        let shared_registry = poll.registry().try_clone()?;
         let driver = IoDriver {
             poll: RefCell::new(poll),
             registry,
@@ -271,10 +397,11 @@ impl IoDriver {
             slots: RefCell::new(Slab::new()),
             next_generation: Cell::new(0),
             to_wake: RefCell::new(Vec::new()),
+            woken_tasks: RefCell::new(Vec::new()),
             explain_on: explain.on,
             explain,
         };
-        Ok((driver, waker))
+        Ok((driver, waker, shared_registry))
     }
 
     /// The registry, for sources that have no slot of their own (the signal
@@ -285,7 +412,7 @@ impl IoDriver {
     }
 
     /// Registers `source` for reading and writing and returns its slot.
-    pub(crate) fn register(&self, source: &mut impl Source) -> io::Result<Rc<IoSlot>> {
+    pub(crate) fn register(&self, source: &mut impl Source) -> io::Result<Arc<IoSlot>> {
         let mut slots = self.slots.borrow_mut();
         let entry = slots.vacant_entry();
         let index = entry.key();
@@ -297,12 +424,11 @@ impl IoDriver {
         let token = Token(((generation as usize) << 32) | index);
         self.registry
             .register(source, token, Interest::READABLE | Interest::WRITABLE)?;
-        let slot = Rc::new(IoSlot {
+        let slot = Arc::new(IoSlot {
             token,
-            readiness: Cell::new(Ready::EMPTY),
-            reader: RefCell::new(None),
-            writer: RefCell::new(None),
-            parked_by: [Cell::new(None), Cell::new(None)],
+            readiness: AtomicU8::new(Ready::EMPTY.0),
+            waiters: Mutex::new(Waiters::default()),
+            next_key: AtomicU64::new(1),
         });
         entry.insert(slot.clone());
         Ok(slot)
@@ -314,10 +440,34 @@ impl IoDriver {
         // Closing the fd removes it from epoll/kqueue anyway; an error here
         // (the fd was already closed by a `from_raw_fd` user) changes nothing.
         let _ = self.registry.deregister(source);
-        let index = slot.index();
+        self.release(slot.token);
+    }
+
+    /// Frees the slot of `token`, if it is still that socket's: the second
+    /// half of `deregister`, run by the loop for sockets dropped on another
+    /// thread (which deregistered their fd themselves).
+    pub(crate) fn release(&self, token: Token) {
+        let index = token_index(token);
         let mut slots = self.slots.borrow_mut();
-        if slots.get(index).is_some_and(|s| s.token == slot.token) {
-            slots.remove(index);
+        if slots.get(index).is_some_and(|s| s.token == token) {
+            // The slot's waiters (if any) drop after the borrow ends.
+            let slot = slots.remove(index);
+            drop(slots);
+            drop(slot);
+        }
+    }
+
+    /// Wakes every task parked on any socket: the runtime is shutting down,
+    /// and a task of another runtime waiting on one of its sockets must
+    /// learn that it is gone (its next poll gets the error).
+    pub(crate) fn wake_all(&self) {
+        let mut wakers = Vec::new();
+        for (_, slot) in self.slots.borrow().iter() {
+            slot.take(Direction::Read, &mut wakers, None);
+            slot.take(Direction::Write, &mut wakers, None);
+        }
+        for waker in wakers {
+            waker.wake();
         }
     }
 
@@ -382,28 +532,21 @@ impl IoDriver {
                     }
                     continue;
                 };
-                slot.readiness.set(slot.readiness.get().union(ready));
-                let reader = if ready.intersects(Direction::Read.mask()) {
-                    slot.reader.borrow_mut().take()
-                } else {
-                    None
-                };
-                let writer = if ready.intersects(Direction::Write.mask()) {
-                    slot.writer.borrow_mut().take()
-                } else {
-                    None
-                };
-                if explain {
-                    explain_event(
-                        &self.explain,
-                        slot,
-                        ready,
-                        reader.is_some(),
-                        writer.is_some(),
-                    );
+                slot.set_readiness(slot.readiness().union(ready));
+                let mut woken = self.woken_tasks.borrow_mut();
+                woken.clear();
+                let before = to_wake.len();
+                let mut names = if explain { Some(&mut *woken) } else { None };
+                if ready.intersects(Direction::Read.mask()) {
+                    slot.take(Direction::Read, &mut to_wake, names.as_deref_mut());
                 }
-                to_wake.extend(reader);
-                to_wake.extend(writer);
+                let readers = to_wake.len() - before;
+                if ready.intersects(Direction::Write.mask()) {
+                    slot.take(Direction::Write, &mut to_wake, names);
+                }
+                if explain {
+                    explain_event(&self.explain, slot, ready, &woken, readers);
+                }
             }
         }
         drop(events);
@@ -434,25 +577,43 @@ impl IoDriver {
     }
 }
 
-/// Explain trace: one socket event and the tasks it woke.
+/// Explain trace: one socket event and the tasks it woke; the first
+/// `readers` of `woken` waited to read, the rest to write.
 #[cold]
 #[inline(never)]
-fn explain_event(explain: &Explain, slot: &IoSlot, ready: Ready, read: bool, write: bool) {
+fn explain_event(
+    explain: &Explain,
+    slot: &IoSlot,
+    ready: Ready,
+    woken: &[Option<u64>],
+    readers: usize,
+) {
     let index = slot.index();
-    let reader = TaskName(slot.parked_by(Direction::Read).get());
-    let writer = TaskName(slot.parked_by(Direction::Write).get());
-    match (read, write) {
-        (false, false) => {
-            explain.line(format_args!("event token {index}: {ready} -> wakes nobody"))
-        }
-        (true, false) => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {reader}"
-        )),
+    if woken.is_empty() {
+        explain.line(format_args!("event token {index}: {ready} -> wakes nobody"));
+        return;
+    }
+    let names = |tasks: &[Option<u64>]| {
+        tasks
+            .iter()
+            .map(|t| TaskName(*t).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (read, write) = woken.split_at(readers);
+    match (read.is_empty(), write.is_empty()) {
         (false, true) => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {writer}"
+            "event token {index}: {ready} -> wake {}",
+            names(read)
         )),
-        (true, true) => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {reader} (read), {writer} (write)"
+        (true, false) => explain.line(format_args!(
+            "event token {index}: {ready} -> wake {}",
+            names(write)
+        )),
+        _ => explain.line(format_args!(
+            "event token {index}: {ready} -> wake {} (read), {} (write)",
+            names(read),
+            names(write)
         )),
     }
 }

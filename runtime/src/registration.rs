@@ -40,9 +40,11 @@
 //!   and frees its slot before the fd is closed.
 
 use std::fmt;
+use std::future::Future;
 use std::io::{self, IoSlice, Read, Write};
 use std::ops::Deref;
-use std::rc::Rc;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use mio::event::Source;
@@ -50,7 +52,8 @@ use mio::event::Source;
 use crate::context;
 use crate::coop;
 use crate::explain::TaskName;
-use crate::reactor::{Direction, IoDriver, IoSlot, Ready};
+use crate::reactor::{Direction, IoSlot, Ready};
+use crate::waker::{Inbox, Shared};
 
 /// Whether a short read or write proves the socket drained (see "the
 /// short-read rule" above).
@@ -81,73 +84,148 @@ const SHORT_IO_PROVES_DRAINED: bool = cfg!(all(
 ));
 
 /// A registered socket's handle on its reactor slot.
+///
+/// `Send + Sync`: it holds `Arc`s only. Its operations run only on the
+/// thread that runs the socket's runtime; each checks that first (one
+/// thread-local load and a compare) and answers anywhere else with an
+/// `io::Error` that says why, never with `Pending` forever.
 pub(crate) struct Registration {
-    /// The reactor the socket is registered with; kept alive by every socket.
-    driver: Rc<IoDriver>,
+    /// The runtime's shared half: its id (checked by every operation),
+    /// whether it is gone, and where a socket dropped on another thread
+    /// sends its slot to be freed.
+    shared: Arc<Shared>,
     /// The socket's slot: readiness bits and parked wakers.
-    slot: Rc<IoSlot>,
+    slot: Arc<IoSlot>,
 }
 
 impl Registration {
+    /// Checks that this thread runs the socket's runtime.
+    #[inline]
+    fn check(&self) -> io::Result<()> {
+        if context::current_id() == self.shared.id {
+            Ok(())
+        } else {
+            Err(self.elsewhere())
+        }
+    }
+
+    /// The error of an operation away from the socket's runtime.
+    #[cold]
+    #[inline(never)]
+    fn elsewhere(&self) -> io::Error {
+        if self.shared.is_closed() {
+            io::Error::other("spindle: the runtime this socket was registered with has shut down")
+        } else {
+            io::Error::other(
+                "spindle: this socket belongs to a runtime that is not running on this \
+                 thread; a socket may be moved between threads, but its I/O runs on its \
+                 own runtime's thread (use it from a task of that runtime)",
+            )
+        }
+    }
+
     /// Waits until the socket may be ready in `direction`; returns the bits
     /// seen, or parks the task's waker and returns `Pending`. The body of
-    /// `readable()`/`writable()`: a ready answer takes one unit of the
+    /// the `poll_*_ready` methods: a ready answer takes one unit of the
     /// task's budget (`coop.rs`), and a spent budget yields instead.
     #[inline]
-    pub(crate) fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<Ready> {
+    pub(crate) fn poll_ready(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<Ready>> {
+        self.poll_ready_keyed(direction, &mut 0, cx)
+    }
+
+    /// [`poll_ready`](Self::poll_ready) for a future that can remove its
+    /// waker when dropped: `*key` is 0 until it first parks, then its own
+    /// key (see `reactor.rs`, `Waiters`).
+    #[inline]
+    fn poll_ready_keyed(
+        &self,
+        direction: Direction,
+        key: &mut u64,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<Ready>> {
+        if let Err(err) = self.check() {
+            return Poll::Ready(Err(err));
+        }
         if coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
-        let ready = self.poll_readiness(direction, cx);
+        let ready = self.poll_readiness(direction, key, cx);
         if ready.is_ready() {
             coop::consume();
         }
-        ready
+        ready.map(Ok)
     }
 
-    /// [`poll_ready`](Self::poll_ready) without the budget: the readiness
-    /// check inside [`poll_io`](Self::poll_io), which takes its unit once
+    /// The readiness check without the thread check and the budget: the
+    /// one inside [`poll_io`](Self::poll_io), which takes its unit once
     /// per operation, not once per retry.
     #[inline]
-    fn poll_readiness(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<Ready> {
-        let ready = self.slot.readiness.get();
+    fn poll_readiness(
+        &self,
+        direction: Direction,
+        key: &mut u64,
+        cx: &mut Context<'_>,
+    ) -> Poll<Ready> {
+        let ready = self.slot.readiness();
         if ready.intersects(direction.mask()) {
             return Poll::Ready(ready);
         }
-        let mut parked = self.slot.waker(direction).borrow_mut();
-        match &mut *parked {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
-        if self.driver.explain_on {
-            self.explain_wait(direction);
-        }
+        self.park(direction, *key, cx);
         Poll::Pending
     }
 
-    /// Explain trace: records and says which task waits on this socket.
+    /// Parks the task's waker in the slot (the slow path: the socket is not
+    /// ready, the task returns `Pending`).
+    #[inline(never)]
+    fn park(&self, direction: Direction, key: u64, cx: &mut Context<'_>) {
+        let task = if self.shared.explain_on {
+            context::with_core(|core| core.explain.polling()).flatten()
+        } else {
+            None
+        };
+        self.slot.park(direction, key, cx.waker(), task);
+        if self.shared.explain_on {
+            self.explain_wait(direction, task);
+        }
+    }
+
+    /// Removes a keyed future's waker (the future was dropped).
+    pub(crate) fn unpark(&self, direction: Direction, key: u64) {
+        if key != 0 {
+            self.slot.unpark(direction, key);
+        }
+    }
+
+    /// A key for a future that parks and removes its own waker.
+    pub(crate) fn new_key(&self) -> u64 {
+        self.slot.new_key()
+    }
+
+    /// Explain trace: says which task waits on this socket.
     // Cold and never inlined: keeps the formatting out of the hot path's
     // code, so with the trace off the hook is a branch over a call.
     #[cold]
     #[inline(never)]
-    fn explain_wait(&self, direction: Direction) {
-        let explain = &self.driver.explain;
-        let task = explain.polling();
-        self.slot.parked_by(direction).set(task);
-        explain.line(format_args!(
-            "{} waits: token {} {}",
-            TaskName(task),
-            self.slot.index(),
-            direction.name()
-        ));
+    fn explain_wait(&self, direction: Direction, task: Option<u64>) {
+        let index = self.slot.index();
+        context::with_core(|core| {
+            core.explain.line(format_args!(
+                "{} waits: token {index} {}",
+                TaskName(task),
+                direction.name()
+            ))
+        });
     }
 
     /// Forgets the readiness bit of `direction`: the socket proved drained.
     pub(crate) fn clear(&self, direction: Direction) {
-        let ready = self.slot.readiness.get();
+        let ready = self.slot.readiness();
         self.slot
-            .readiness
-            .set(ready.difference(direction.clearable()));
+            .set_readiness(ready.difference(direction.clearable()));
     }
 
     /// Runs `op` when the socket is ready in `direction`, clearing readiness
@@ -162,11 +240,14 @@ impl Registration {
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        if let Err(err) = self.check() {
+            return Poll::Ready(Err(err));
+        }
         if coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
         loop {
-            if self.poll_readiness(direction, cx).is_pending() {
+            if self.poll_readiness(direction, &mut 0, cx).is_pending() {
                 return Poll::Pending;
             }
             match op() {
@@ -214,7 +295,8 @@ impl Registration {
         direction: Direction,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
-        if !self.slot.readiness.get().intersects(direction.mask()) {
+        self.check()?;
+        if !self.slot.readiness().intersects(direction.mask()) {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         coop::consume();
@@ -252,7 +334,7 @@ impl fmt::Debug for Registration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registration")
             .field("token", &self.slot.token)
-            .field("readiness", &self.slot.readiness.get())
+            .field("readiness", &self.slot.readiness())
             .finish()
     }
 }
@@ -275,12 +357,16 @@ impl<S: Source> IoSource<S> {
     ///
     /// Panics if no spindle runtime is running on this thread; `what` names
     /// the public call in the message.
+    #[track_caller]
     pub(crate) fn new(mut io: S, what: &str) -> io::Result<IoSource<S>> {
-        let driver = context::expect_core(what).io.clone();
-        let slot = driver.register(&mut io)?;
+        let core = context::expect_core(what);
+        let slot = core.io.register(&mut io)?;
         Ok(IoSource {
             io,
-            registration: Registration { driver, slot },
+            registration: Registration {
+                shared: core.shared.clone(),
+                slot,
+            },
         })
     }
 
@@ -354,9 +440,74 @@ impl<S: Source> Deref for IoSource<S> {
 }
 
 impl<S: Source> Drop for IoSource<S> {
+    /// Deregisters the socket and frees its slot, on whichever thread it is
+    /// dropped: on the runtime's own thread directly; on another thread,
+    /// the fd is deregistered here (`mio::Registry` is thread-safe) and the
+    /// slot handed to the loop, which frees it at its next turn. With the
+    /// runtime gone there is no slot left to free.
     fn drop(&mut self) {
-        let Registration { driver, slot } = &self.registration;
-        driver.deregister(&mut self.io, slot);
+        let Registration { shared, slot } = &self.registration;
+        if context::current_id() == shared.id {
+            if let Some(()) = context::with_core(|core| core.io.deregister(&mut self.io, slot)) {
+                return;
+            }
+        }
+        let _ = shared.registry.deregister(&mut self.io);
+        let _ = shared.send(Inbox::Io(slot.token));
+    }
+}
+
+/// Waits for readiness in one direction: the future behind `readable()`
+/// and `writable()`.
+///
+/// Unlike the `poll_*` methods, it has somewhere to keep a key, so it
+/// parks under a key of its own and removes its waker when dropped: a
+/// cancelled `readable()` (one branch of a `select!`, a timed-out wait)
+/// leaves nothing behind in the socket's list of waiters.
+#[derive(Debug)]
+pub(crate) struct ReadyFuture<'a> {
+    /// The socket.
+    registration: &'a Registration,
+    /// Which readiness it waits for.
+    direction: Direction,
+    /// 0 until it parks, then its key in the slot's waiters.
+    key: u64,
+}
+
+impl Registration {
+    /// A future that waits until the socket is ready in `direction`.
+    pub(crate) fn ready(&self, direction: Direction) -> ReadyFuture<'_> {
+        ReadyFuture {
+            registration: self,
+            direction,
+            key: 0,
+        }
+    }
+}
+
+impl Future for ReadyFuture<'_> {
+    type Output = io::Result<Ready>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<Ready>> {
+        let this = &mut *self;
+        if this.key == 0 {
+            this.key = this.registration.new_key();
+        }
+        let result = this
+            .registration
+            .poll_ready_keyed(this.direction, &mut this.key, cx);
+        if result.is_ready() {
+            // Woken and done: the event took the entry; drop any left.
+            this.registration.unpark(this.direction, this.key);
+            this.key = 0;
+        }
+        result
+    }
+}
+
+impl Drop for ReadyFuture<'_> {
+    fn drop(&mut self) {
+        self.registration.unpark(self.direction, self.key);
     }
 }
 
@@ -394,7 +545,9 @@ mod tests {
             let source = IoSource::new(socket, "test").unwrap();
             let registration = source.registration();
             // A fresh UDP socket is writable: wait for the reactor to say so.
-            poll_fn(|cx| registration.poll_ready(Direction::Write, cx)).await;
+            poll_fn(|cx| registration.poll_ready(Direction::Write, cx))
+                .await
+                .unwrap();
 
             let calls = Cell::new(0);
             let n = registration.try_io(Direction::Write, || interrupted_then(2, 5, &calls));

@@ -92,6 +92,11 @@ impl RemoteQueue {
         }
     }
 
+    /// Whether [`close`](Self::close) was called.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
     /// Ignores further pushes and forgets queued ones (the runtime is gone).
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);

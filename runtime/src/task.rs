@@ -1,48 +1,54 @@
-//! Tasks: a spawned future, its output slot, and the handle that awaits it.
+//! Tasks: a spawned future, its result slot, and the handle that awaits it.
 //!
-//! `spawn(fut)` boxes the future into a [`TaskCell`], stores an `Rc` of it in
-//! the runtime's task slab, puts its [`TaskRef`] on the run queue and returns
-//! a [`JoinHandle`] that shares the same cell. The loop finds the cell through
-//! the slab when the task is scheduled, polls the future with the task's own
-//! waker, and, when the future is ready, moves the output into the cell and
-//! wakes whoever awaits the handle.
+//! `spawn(fut)` puts the future into a [`TaskCell`], boxed and pinned, in
+//! the runtime's task slab; puts its [`TaskRef`] on the run queue; and
+//! returns a [`JoinHandle`] that shares the task's result slot
+//! ([`JoinState`], an `Arc`) but not its future. The loop finds the cell
+//! through the slab when the task is scheduled, polls the future with the
+//! task's own waker, and, when the future is ready, drops it, moves the
+//! output into the result slot and wakes whoever awaits the handle.
+//!
+//! That split is what makes a handle `Send + Sync` while the task need not
+//! be: the future (perhaps full of `Rc`s) stays in the slab, on the
+//! runtime's thread; the result slot holds only the output, behind a mutex.
 //!
 //! # Lifecycle
 //!
 //! ```text
 //!   spawn ──(1)──► Running ──(2)──► Finished(Ok(output)) ──(4)──► Consumed
 //!                     │ │
-//!                     │ └──(3)──► Finished(Err(JoinError::Panicked))
-//!                     └────(5)──► Finished(Err(JoinError::Cancelled))
+//!                     │ └──(3)──► Finished(Err(panicked))
+//!                     └────(5)──► Finished(Err(cancelled))
 //! ```
 //!
 //! 1. `Core::spawn`: the cell is created `Running`
 //!    and scheduled.
-//! 2. [`TaskCell::poll`]: the future returned `Ready`; the future is dropped,
+//! 2. [`Task::poll`]: the future returned `Ready`; the future is dropped,
 //!    the output stored, the join waker woken, `scheduled` set for good.
 //! 3. [`Task::fail`]: the future panicked; the loop records the payload
 //!    (under the default panic policy) and drops the future.
 //! 4. [`JoinHandle::poll`]: the handle takes the output.
-//! 5. [`TaskCell::poll`] after [`JoinHandle::abort`], or [`Task::cancel`]
+//! 5. [`Task::poll`] after [`JoinHandle::abort`], or [`Task::cancel`]
 //!    when the runtime is dropped: the future is dropped without being polled
 //!    again.
 //!
 //! # Invariants
 //!
 //! - A future is never polled after it returned `Ready`, panicked or was
-//!   cancelled: every one of those moves the stage out of `Running`.
-//! - A future is dropped outside the `RefCell` borrow of its stage, so its
-//!   destructor may freely touch the runtime (drop sockets, abort other tasks).
+//!   cancelled: every one of those moves the stage to `Done`.
+//! - A future is dropped in place, outside any borrow of the slab, so its
+//!   destructor may freely touch the runtime (drop sockets, spawn, abort
+//!   other tasks); a panic in it becomes the task's result.
+//! - The result slot's mutex is never held while user code runs: results
+//!   are moved in and out under it and dropped after it is released.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::rc::Rc;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use crate::context;
@@ -276,6 +282,11 @@ impl From<JoinError> for std::io::Error {
 /// Awaiting it gives `Ok(output)`, or a [`JoinError`] if the task panicked or
 /// was aborted. Dropping it detaches the task, which keeps running.
 ///
+/// A `JoinHandle<T>` is `Send + Sync` when `T` is `Send`, even though the
+/// task itself need not be: the handle holds only the task's *result slot*
+/// (behind a mutex), never its future. It can be awaited on another runtime
+/// or thread, blocked on, or aborted from anywhere.
+///
 /// # Examples
 ///
 /// ```
@@ -285,14 +296,15 @@ impl From<JoinError> for std::io::Error {
 /// });
 /// ```
 pub struct JoinHandle<T> {
-    /// The task's cell, seen through the part of it that knows `T`.
-    task: Rc<dyn Join<T>>,
+    /// The task's result slot, shared with the task.
+    state: Arc<JoinState<T>>,
 }
 
 impl<T> JoinHandle<T> {
     /// Asks the task to stop: its future is dropped the next time the loop
     /// reaches it, without being polled again, and the handle then yields
-    /// [`JoinError::Cancelled`]. Does nothing if the task already finished.
+    /// a cancelled [`JoinError`]. Does nothing if the task already
+    /// finished. May be called from any thread.
     ///
     /// # Examples
     ///
@@ -306,7 +318,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        self.task.abort();
+        self.state.abort();
     }
 
     /// Whether the task has finished: completed, panicked or been cancelled.
@@ -322,13 +334,37 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        !matches!(self.state.lock().stage, JoinStage::Running)
+    }
+
+    /// The id of the task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let a = spindle::spawn(async {});
+    ///     let b = spindle::spawn(async {});
+    ///     assert_ne!(a.id(), b.id());
+    /// });
+    /// ```
+    pub fn id(&self) -> Id {
+        self.state.id
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
+    /// Detaches the task; drops a result nobody took, containing a panic in
+    /// its destructor.
     fn drop(&mut self) {
-        self.task.discard();
+        let result = {
+            let mut inner = self.state.lock();
+            match inner.stage {
+                JoinStage::Finished(_) => std::mem::replace(&mut inner.stage, JoinStage::Consumed),
+                _ => return,
+            }
+        };
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
     }
 }
 
@@ -336,16 +372,168 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.task.poll_join(cx)
+        // A handle that is ready takes a unit of the budget (`coop.rs`), so
+        // a loop joining finished tasks cannot hold the thread either.
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let mut inner = self.state.lock();
+        match std::mem::replace(&mut inner.stage, JoinStage::Consumed) {
+            JoinStage::Finished(result) => {
+                drop(inner);
+                coop::consume();
+                Poll::Ready(result)
+            }
+            JoinStage::Consumed => panic!("`JoinHandle` polled after it completed"),
+            JoinStage::Running => {
+                inner.stage = JoinStage::Running;
+                match &mut inner.waker {
+                    Some(waker) if waker.will_wake(cx.waker()) => {}
+                    slot => *slot = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+        }
     }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
+            .field("id", &self.state.id)
             .field("finished", &self.is_finished())
             .finish()
     }
+}
+
+/// A task's result slot: what its [`JoinHandle`] and the task share.
+///
+/// `Send + Sync` for a `Send` output: everything in it is behind a mutex or
+/// atomic, so a handle may be awaited, aborted or dropped on any thread.
+/// The task writes it once, when it finishes ([`complete`](Self::complete)).
+pub(crate) struct JoinState<T> {
+    /// The task's id.
+    id: Id,
+    /// Set by `JoinHandle::abort`; read by the task's next poll, which
+    /// then cancels instead of polling.
+    aborted: AtomicBool,
+    /// The result, the joiner's waker and the task's header.
+    inner: Mutex<JoinInner<T>>,
+}
+
+/// The mutable part of a [`JoinState`].
+struct JoinInner<T> {
+    /// Where the result is.
+    stage: JoinStage<T>,
+    /// The waker of whoever awaits the handle; written by its poll, taken
+    /// and woken when the task finishes.
+    waker: Option<Waker>,
+    /// The task's header while it runs, so `abort` can schedule it (from
+    /// any thread); dropped when the task finishes, so the header can be
+    /// recycled for the next spawn.
+    header: Option<Arc<Header>>,
+}
+
+/// Where a task's result is (see the module doc's lifecycle).
+enum JoinStage<T> {
+    /// The task has not finished.
+    Running,
+    /// Done; the result waits for the handle.
+    Finished(Result<T, JoinError>),
+    /// The handle took the result (or dropped it).
+    Consumed,
+}
+
+impl<T> JoinState<T> {
+    /// The result slot of task `id`, whose header comes later
+    /// ([`set_header`](Self::set_header) or [`attach`](Self::attach)).
+    pub(crate) fn new(id: u64) -> JoinState<T> {
+        JoinState {
+            id: Id(id),
+            aborted: AtomicBool::new(false),
+            inner: Mutex::new(JoinInner {
+                stage: JoinStage::Running,
+                waker: None,
+                header: None,
+            }),
+        }
+    }
+
+    /// Gives a slot nobody else holds yet its task's header, without a lock.
+    pub(crate) fn set_header(&mut self, header: Arc<Header>) {
+        self.inner
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .header = Some(header);
+    }
+
+    /// Locks the slot. Nothing panics while holding the lock (results are
+    /// moved, never dropped, under it), so poisoning is ignored.
+    fn lock(&self) -> MutexGuard<'_, JoinInner<T>> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Gives the slot the header of its task (for `Handle::spawn`, whose
+    /// handle exists before the task does).
+    pub(crate) fn attach(&self, header: Arc<Header>) {
+        let aborted = {
+            let mut inner = self.lock();
+            if matches!(inner.stage, JoinStage::Running) {
+                inner.header = Some(header.clone());
+            }
+            self.aborted.load(Ordering::Acquire)
+        };
+        if aborted {
+            header.wake_task();
+        }
+    }
+
+    /// Stores the result and wakes the joiner.
+    pub(crate) fn complete(&self, result: Result<T, JoinError>) {
+        let (waker, header) = {
+            let mut inner = self.lock();
+            inner.stage = JoinStage::Finished(result);
+            (inner.waker.take(), inner.header.take())
+        };
+        drop(header);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// `JoinHandle::abort`: flag the task and schedule it, so the loop
+    /// cancels it at its next turn.
+    fn abort(&self) {
+        let header = {
+            let inner = self.lock();
+            if !matches!(inner.stage, JoinStage::Running) {
+                return;
+            }
+            inner.header.clone()
+        };
+        if !self.aborted.swap(true, Ordering::AcqRel) {
+            if let Some(header) = header {
+                header.wake_task();
+            }
+        }
+    }
+
+    /// The task's id.
+    pub(crate) fn id(&self) -> Id {
+        self.id
+    }
+
+    /// Whether `abort` was called.
+    pub(crate) fn is_aborted(&self) -> bool {
+        self.aborted.load(Ordering::Acquire)
+    }
+}
+
+/// Builds the handle of a result slot.
+pub(crate) fn join_handle<T>(state: Arc<JoinState<T>>) -> JoinHandle<T> {
+    JoinHandle { state }
 }
 
 /// What one poll of a task came to, as the loop needs to know it.
@@ -360,138 +548,123 @@ pub(crate) enum Outcome {
 }
 
 /// The loop's view of a task, whatever its future type.
+///
+/// The slab owns each task as a `Pin<Box<dyn Task>>`: the future lives
+/// inside the box and never moves, and the loop takes the box out of its
+/// slot for the length of a poll, so a task may spawn freely.
 pub(crate) trait Task {
-    /// Polls the future once with the task's own waker (see [`TaskCell::poll`]).
-    fn poll(&self) -> Outcome;
+    /// Polls the future once with the task's own waker (see [`TaskCell`]).
+    fn poll(self: Pin<&mut Self>) -> Outcome;
     /// Records a panic as the task's result and drops the future.
-    fn fail(&self, payload: Box<dyn Any + Send + 'static>);
+    fn fail(self: Pin<&mut Self>, payload: Box<dyn Any + Send + 'static>);
     /// Drops the future without polling it; the result is `Cancelled`.
-    fn cancel(&self);
+    fn cancel(self: Pin<&mut Self>);
     /// Whether `JoinHandle::abort` was called (for the explain trace).
     fn is_cancelled(&self) -> bool;
 }
 
-/// A [`JoinHandle`]'s view of a task: the part that knows the output type.
-trait Join<T> {
-    /// Takes the result if the task finished, else parks the joiner's waker.
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
-    /// Asks the loop to cancel the task.
-    fn abort(&self);
-    /// Whether the task finished (completed, panicked or cancelled).
-    fn is_finished(&self) -> bool;
-    /// Drops a result nobody took, containing a panic in its destructor:
-    /// called when the `JoinHandle` is dropped.
-    fn discard(&self);
+pin_project_lite::pin_project! {
+    /// Where a task's future is: running, or gone.
+    #[project = StageProj]
+    #[project_replace = StageReplace]
+    enum Stage<F> {
+        // Spawned and not yet done.
+        Running { #[pin] future: F },
+        // Completed, panicked or cancelled: the future was dropped.
+        Done,
+    }
 }
 
-/// Where a task is in its lifecycle (see the module doc).
-enum Stage<F: Future> {
-    /// Spawned and not yet done; the future is boxed so the cell can move
-    /// freely while the future stays pinned.
-    Running(Pin<Box<F>>),
-    /// Done; the result waits for the `JoinHandle`.
-    Finished(Result<F::Output, JoinError>),
-    /// The `JoinHandle` took the result.
-    Consumed,
-}
+pin_project_lite::pin_project! {
+    /// One spawned task: its future, its result slot and its header.
+    pub(crate) struct TaskCell<F: Future> {
+        // The future, pinned in the task's box.
+        #[pin]
+        stage: Stage<F>,
+        // The result slot, shared with the `JoinHandle`.
+        join: Arc<JoinState<F::Output>>,
+        // The shared header, lent to each poll as the task's waker (see
+        // `ArcWake for Header`); the loop clears its `scheduled` flag
+        // before each poll.
+        header: Arc<Header>,
+    }
 
-/// One spawned task: its future or output, its waker and its join waker.
-///
-/// The slab holds one `Rc` (as `dyn Task`), the `JoinHandle` another (as
-/// `dyn Join<T>`); the cell is freed when both are gone.
-pub(crate) struct TaskCell<F: Future> {
-    /// The future or its result. Borrowed mutably by `poll`, `fail`, `cancel`
-    /// and `poll_join`, never across a call into user code other than the
-    /// future's own `poll`.
-    stage: RefCell<Stage<F>>,
-    /// The waker of whoever awaits the `JoinHandle`; written by `poll_join`,
-    /// taken and woken when the task finishes.
-    join_waker: RefCell<Option<Waker>>,
-    /// Set by `JoinHandle::abort`; read by `poll`, which then cancels instead
-    /// of polling.
-    aborted: Cell<bool>,
-    /// The shared header, lent to each poll as the task's waker (see
-    /// `ArcWake for Header`); the loop clears its `scheduled`
-    /// flag before each poll.
-    header: Arc<Header>,
+    impl<F: Future> PinnedDrop for TaskCell<F> {
+        // Hands the header back to the runtime for the next `spawn` when no
+        // waker of this task is left anywhere (this cell holds the only
+        // reference), saving an allocation and a free per task.
+        fn drop(this: Pin<&mut Self>) {
+            let header = &*this.project().header;
+            if Arc::strong_count(header) == 1 {
+                context::with_core(|core| core.recycle_header(header));
+            }
+        }
+    }
 }
 
 impl<F: Future> TaskCell<F> {
-    /// Wraps `future` for the task named by `header`.
-    pub(crate) fn new(future: F, header: Arc<Header>) -> TaskCell<F> {
+    /// Wraps `future` for the task named by `header`, reporting to `join`.
+    pub(crate) fn new(
+        future: F,
+        header: Arc<Header>,
+        join: Arc<JoinState<F::Output>>,
+    ) -> TaskCell<F> {
         TaskCell {
-            stage: RefCell::new(Stage::Running(Box::pin(future))),
-            join_waker: RefCell::new(None),
-            aborted: Cell::new(false),
+            stage: Stage::Running { future },
+            join,
             header,
         }
     }
 
     /// Drops the future, stores the task's result, and wakes the joiner.
     ///
-    /// The future is dropped first, outside the stage's borrow and under
-    /// `catch_unwind`: its destructor may touch the runtime, and if it
-    /// panics, that panic is the task's result (a task aborted while its
-    /// destructor panics reports `Panicked` with the payload, not
-    /// `Cancelled`), and the loop goes on.
-    fn finish(&self, result: Result<F::Output, JoinError>) {
-        let old = std::mem::replace(&mut *self.stage.borrow_mut(), Stage::Consumed);
+    /// The future is dropped first, in place and under `catch_unwind`: its
+    /// destructor may touch the runtime, and if it panics, that panic is
+    /// the task's result (a task aborted while its destructor panics
+    /// reports `Panicked` with the payload, not `Cancelled`), and the loop
+    /// goes on.
+    fn finish(self: Pin<&mut Self>, result: Result<F::Output, JoinError>) {
+        let this = self.project();
         // No more polls: wakes of a finished task stop at the de-duplication
         // step in `waker.rs`.
-        self.header.scheduled.store(true, Ordering::Release);
-        let result = match catch_unwind(AssertUnwindSafe(move || drop(old))) {
+        this.header.scheduled.store(true, Ordering::Release);
+        let mut stage = this.stage;
+        let dropped = catch_unwind(AssertUnwindSafe(|| {
+            stage.as_mut().project_replace(Stage::Done);
+        }));
+        let result = match dropped {
             Ok(()) => result,
             Err(payload) => {
                 // The output (if any) goes too; dropping it must not unwind.
                 let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
-                Err(JoinError::panicked(self.id(), payload))
+                Err(JoinError::panicked(this.join.id, payload))
             }
         };
-        *self.stage.borrow_mut() = Stage::Finished(result);
-        if let Some(waker) = self.join_waker.borrow_mut().take() {
-            waker.wake();
-        }
-    }
-
-    /// The task's id, from its header.
-    fn id(&self) -> Id {
-        Id(self.header.task.id)
-    }
-}
-
-impl<F: Future> Drop for TaskCell<F> {
-    /// Hands the header back to the runtime for the next `spawn` when no
-    /// waker of this task is left anywhere (this cell holds the only
-    /// reference), saving an allocation and a free per task.
-    fn drop(&mut self) {
-        if Arc::strong_count(&self.header) == 1 {
-            context::with_core(|core| core.recycle_header(&self.header));
-        }
+        this.join.complete(result);
     }
 }
 
 impl<F: Future> Task for TaskCell<F> {
     /// Polls the future once.
-    fn poll(&self) -> Outcome {
+    fn poll(mut self: Pin<&mut Self>) -> Outcome {
         // Clear `scheduled` before polling, so a wake during the poll queues
         // the task again instead of being lost. A swap (not a store) so that
         // this poll sees everything a de-duplicated waker published before
         // its wake: the swap reads that waker's write and acquires it.
         self.header.scheduled.swap(false, Ordering::AcqRel);
-        if self.aborted.get() {
+        if self.join.is_aborted() {
             self.cancel();
             return Outcome::Done;
         }
-        let mut stage = self.stage.borrow_mut();
-        let Stage::Running(future) = &mut *stage else {
+        let this = self.as_mut().project();
+        let StageProj::Running { future } = this.stage.project() else {
             return Outcome::Done;
         };
-        let waker = futures::task::waker_ref(&self.header);
+        let waker = futures::task::waker_ref(this.header);
         let mut cx = Context::from_waker(&waker);
-        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
+        match catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
             Ok(Poll::Pending) => Outcome::Pending,
             Ok(Poll::Ready(output)) => {
-                drop(stage);
                 self.finish(Ok(output));
                 Outcome::Done
             }
@@ -499,81 +672,19 @@ impl<F: Future> Task for TaskCell<F> {
         }
     }
 
-    fn fail(&self, payload: Box<dyn Any + Send + 'static>) {
-        self.finish(Err(JoinError::panicked(self.id(), payload)));
+    fn fail(self: Pin<&mut Self>, payload: Box<dyn Any + Send + 'static>) {
+        let id = self.join.id;
+        self.finish(Err(JoinError::panicked(id, payload)));
     }
 
-    fn cancel(&self) {
-        if matches!(&*self.stage.borrow(), Stage::Running(_)) {
-            self.finish(Err(JoinError::cancelled(self.id())));
+    fn cancel(self: Pin<&mut Self>) {
+        if matches!(self.stage, Stage::Running { .. }) {
+            let id = self.join.id;
+            self.finish(Err(JoinError::cancelled(id)));
         }
     }
 
     fn is_cancelled(&self) -> bool {
-        self.aborted.get()
+        self.join.is_aborted()
     }
-}
-
-impl<F: Future> Join<F::Output> for TaskCell<F> {
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        // A handle that is ready takes a unit of the budget (`coop.rs`), so
-        // a loop joining finished tasks cannot hold the thread either.
-        if coop::poll_proceed(cx).is_pending() {
-            return Poll::Pending;
-        }
-        // A task awaiting its own handle finds its stage borrowed by its own
-        // poll; it can never finish, so it simply stays pending.
-        if let Ok(mut stage) = self.stage.try_borrow_mut() {
-            match std::mem::replace(&mut *stage, Stage::Consumed) {
-                Stage::Finished(result) => {
-                    coop::consume();
-                    return Poll::Ready(result);
-                }
-                Stage::Consumed => panic!("`JoinHandle` polled after it completed"),
-                running => *stage = running,
-            }
-        }
-        let mut join_waker = self.join_waker.borrow_mut();
-        match &mut *join_waker {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
-        Poll::Pending
-    }
-
-    fn discard(&self) {
-        let Ok(mut stage) = self.stage.try_borrow_mut() else {
-            return; // being polled: the task is running, nothing to drop
-        };
-        if matches!(*stage, Stage::Finished(_)) {
-            let result = std::mem::replace(&mut *stage, Stage::Consumed);
-            drop(stage);
-            // An output whose destructor panics must not unwind out of
-            // `drop(join_handle)`.
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
-        }
-    }
-
-    fn abort(&self) {
-        if !self.is_finished() && !self.aborted.replace(true) {
-            // Schedule the task so the loop gets to cancel it.
-            self.header.wake_task();
-        }
-    }
-
-    fn is_finished(&self) -> bool {
-        match self.stage.try_borrow() {
-            Ok(stage) => !matches!(*stage, Stage::Running(_)),
-            // Borrowed: the task is being polled right now, so it is running.
-            Err(_) => false,
-        }
-    }
-}
-
-/// Builds the handle for a task cell; used by `Core::spawn`.
-pub(crate) fn join_handle<F>(cell: Rc<TaskCell<F>>) -> JoinHandle<F::Output>
-where
-    F: Future + 'static,
-{
-    JoinHandle { task: cell }
 }

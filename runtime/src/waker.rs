@@ -34,16 +34,19 @@
 //!   the slab slot, so a waker that outlived its task never polls the task
 //!   that reused the slot.
 
+use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::Wake;
 
 use futures::task::ArcWake;
 
 use crate::context;
+use crate::executor::Core;
 use crate::explain::{Explain, TaskName};
 use crate::metrics::Counters;
 use crate::remote::RemoteQueue;
+use crate::time::store::TimerKey;
 
 /// Names one task: its slot in the task slab, and its unique id.
 ///
@@ -102,7 +105,10 @@ impl Header {
     pub(crate) fn wake_task(self: &Arc<Self>) {
         // Step 1: de-duplicate.
         if self.scheduled.swap(true, Ordering::AcqRel) {
-            context::with_core(|core| Counters::add(&core.counters.wakes_deduplicated, 1));
+            // Counted on the task's own runtime, wherever the wake came from.
+            self.shared
+                .wakes_deduplicated
+                .fetch_add(1, Ordering::Relaxed);
             return;
         }
         // Step 2: the same-thread fast path.
@@ -175,27 +181,90 @@ fn explain_wake(explain: &Explain, task: TaskRef) {
 }
 
 /// The half of a runtime that other threads may touch: the remote run queue
-/// and the `mio::Waker` that interrupts a blocked poll.
-#[derive(Debug)]
+/// and the `mio::Waker` that interrupts a blocked poll, the runtime's id,
+/// and the queues through which other threads hand it work: tasks to spawn
+/// (`Handle::spawn`) and resources dropped away from its thread.
+///
+/// Every waker, socket and timer keeps an `Arc` of it, so it outlives the
+/// runtime; `closed` then tells them the runtime is gone.
 pub(crate) struct Shared {
+    /// Unique per runtime in this process, never 0; compared with the
+    /// thread's current runtime id (`context.rs`) by every socket and timer
+    /// operation.
+    pub(crate) id: u64,
     /// Tasks woken from other threads (or from this thread outside
     /// `block_on`), drained by the loop in `Core::turn`.
     remote: RemoteQueue,
     /// Registered with the runtime's `mio::Poll`; `wake()` makes a blocked
     /// `poll` return with an event for `reactor::WAKER_TOKEN`.
     waker: mio::Waker,
+    /// A clone of the poll's registry. `mio::Registry` is thread-safe, so a
+    /// socket dropped on another thread deregisters its fd itself, then
+    /// leaves its reactor slot to the loop through `released`.
+    pub(crate) registry: mio::Registry,
+    /// Work handed in from other threads, run by the loop in
+    /// `Core::drain_remote`: slots and timers to free, tasks to spawn.
+    inbox: Mutex<Vec<Inbox>>,
+    /// Set by the first push into `inbox` since the loop last drained it;
+    /// checked by the loop before it locks anything.
+    inbox_notified: AtomicBool,
+    /// Whether the explain trace is on (fixed at build): read by sockets
+    /// when they park a waker, to name the task.
+    pub(crate) explain_on: bool,
+    /// The id of the next spawned task (0 is the `block_on` future). An
+    /// atomic, so that `Handle::spawn` on another thread can give a handle
+    /// its task's id before the task exists.
+    next_task_id: AtomicU64,
     /// Count of wakes that took the remote path, for [`crate::Metrics`].
     pub(crate) wakes_remote: AtomicU64,
+    /// Count of wakes that found their task already scheduled, wherever
+    /// they came from (this thread, or another one).
+    pub(crate) wakes_deduplicated: AtomicU64,
+}
+
+/// A piece of work another thread hands to a runtime's loop.
+pub(crate) enum Inbox {
+    /// A socket dropped on another thread: free its reactor slot.
+    Io(mio::Token),
+    /// A timer dropped (or reset) on another thread: cancel it.
+    Timer(TimerKey),
+    /// `Handle::spawn`: a `Send` future to spawn as a task of this runtime.
+    Spawn(Box<dyn FnOnce(&Core) + Send>),
+}
+
+impl fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Inbox::Io(token) => f.debug_tuple("Io").field(token).finish(),
+            Inbox::Timer(key) => f.debug_tuple("Timer").field(key).finish(),
+            Inbox::Spawn(_) => f.write_str("Spawn(..)"),
+        }
+    }
 }
 
 impl Shared {
-    /// Wraps the `mio::Waker` that the reactor registered.
-    pub(crate) fn new(waker: mio::Waker) -> Shared {
+    /// Wraps the `mio::Waker` and a registry clone of the reactor's poll.
+    pub(crate) fn new(waker: mio::Waker, registry: mio::Registry, explain_on: bool) -> Shared {
+        /// The id of the next runtime; 0 means "no runtime" in `context.rs`.
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Shared {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             remote: RemoteQueue::new(),
             waker,
+            registry,
+            inbox: Mutex::new(Vec::new()),
+            inbox_notified: AtomicBool::new(false),
+            explain_on,
+            next_task_id: AtomicU64::new(1),
             wakes_remote: AtomicU64::new(0),
+            wakes_deduplicated: AtomicU64::new(0),
         }
+    }
+
+    /// A new task id, unique in this runtime.
+    #[inline]
+    pub(crate) fn next_task_id(&self) -> u64 {
+        self.next_task_id.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Queues `task` from any thread and makes sure the loop will look.
@@ -209,10 +278,44 @@ impl Shared {
         }
     }
 
-    /// Whether tasks were woken from other threads since the last drain.
+    /// Hands `work` to the loop from any thread, interrupting a blocked
+    /// poll. Returns it back if the runtime is gone.
+    pub(crate) fn send(&self, work: Inbox) -> Result<(), Inbox> {
+        if self.is_closed() {
+            return Err(work);
+        }
+        self.inbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(work);
+        // Push first, then notify, as in `remote.rs`.
+        if !self.inbox_notified.swap(true, Ordering::AcqRel) {
+            let _ = self.waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Takes everything other threads handed in since the last call.
+    /// Called by the loop only.
+    pub(crate) fn take_inbox(&self) -> Vec<Inbox> {
+        if !self.inbox_notified.load(Ordering::Acquire)
+            || !self.inbox_notified.swap(false, Ordering::AcqRel)
+        {
+            return Vec::new();
+        }
+        std::mem::take(
+            &mut *self
+                .inbox
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Whether tasks were woken, or work handed in, from other threads
+    /// since the last drain.
     #[inline]
     pub(crate) fn has_remote_wakes(&self) -> bool {
-        self.remote.is_notified()
+        self.remote.is_notified() || self.inbox_notified.load(Ordering::Acquire)
     }
 
     /// Moves every remotely woken task into `into`. Called by the loop only.
@@ -220,8 +323,28 @@ impl Shared {
         self.remote.drain(into);
     }
 
-    /// Stops further remote wakes from queueing (the runtime is gone).
-    pub(crate) fn close(&self) {
+    /// Stops further remote wakes and hand-ins (the runtime is gone), and
+    /// returns what was handed in but not yet run.
+    pub(crate) fn close(&self) -> Vec<Inbox> {
         self.remote.close();
+        let mut inbox = self
+            .inbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::mem::take(&mut *inbox)
+    }
+
+    /// Whether the runtime was dropped.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.remote.is_closed()
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("id", &self.id)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
     }
 }

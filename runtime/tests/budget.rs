@@ -168,8 +168,11 @@ fn timeout_fires_around_a_future_that_is_always_ready() {
         let (socket, stop) = flooded_socket();
         let out = rt.block_on(async {
             let mut socket = UnixStream::from_std(socket).unwrap();
+            // Wait until the flood flows, so the reads below are all ready.
+            let mut first = vec![0u8; 1 << 20];
+            socket.read_exact(&mut first).await.unwrap();
             let mut buf = [0u8; 64];
-            timeout(Duration::from_millis(1), async {
+            timeout(Duration::from_millis(20), async {
                 loop {
                     socket.read_exact(&mut buf).await.unwrap();
                 }

@@ -7,17 +7,17 @@
 //! blocks in the reactor no longer than the earliest armed deadline. Dropping
 //! a `Sleep` cancels its timer.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::context;
 use crate::coop;
 use crate::time::store::{TimerKey, TimerStore};
+use crate::waker::{Inbox, Shared};
 
 /// Waits until `duration` has elapsed.
 ///
@@ -99,11 +99,48 @@ pub struct Sleep {
 }
 
 /// A `Sleep`'s armed timer.
+///
+/// It names its runtime (the shared half, an `Arc`) rather than holding
+/// the timer store, so a `Sleep` is `Send + Sync`; the store is found
+/// through the thread's context when the runtime is running here.
 struct Entry {
-    /// The store the timer lives in (the runtime's).
-    timers: Rc<RefCell<TimerStore>>,
+    /// The runtime the timer is armed in.
+    shared: Arc<Shared>,
     /// Which timer.
     key: TimerKey,
+}
+
+impl Entry {
+    /// Runs `f` on the timer store, if this thread runs the entry's
+    /// runtime.
+    fn with_store<R>(&self, f: impl FnOnce(&mut TimerStore) -> R) -> Option<R> {
+        if context::current_id() != self.shared.id {
+            return None;
+        }
+        context::with_core(|core| f(&mut core.timers.borrow_mut()))
+    }
+
+    /// The panic of a timer polled away from its runtime.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn elsewhere(&self) -> ! {
+        if self.shared.is_closed() {
+            panic!(
+                "spindle: this timer's runtime has shut down; a timer cannot outlive its runtime"
+            )
+        }
+        panic!(
+            "spindle: a timer was polled on a thread that is not running its runtime; \
+             timers may be moved between threads, but they are polled by a task of the \
+             runtime that armed them"
+        )
+    }
+
+    /// Hands the timer back to its runtime to cancel, from another thread.
+    fn release(&self) {
+        let _ = self.shared.send(Inbox::Timer(self.key));
+    }
 }
 
 impl Sleep {
@@ -132,10 +169,10 @@ impl Sleep {
     /// assert!(!spindle::time::sleep(Duration::from_secs(60)).is_elapsed());
     /// ```
     pub fn is_elapsed(&self) -> bool {
-        match &self.entry {
-            Some(entry) => entry.timers.borrow().is_fired(entry.key),
-            None => self.deadline <= Instant::now(),
-        }
+        self.entry
+            .as_ref()
+            .and_then(|entry| entry.with_store(|store| store.is_fired(entry.key)))
+            .unwrap_or_else(|| self.deadline <= Instant::now())
     }
 
     /// Moves the deadline, earlier or later, also after the sleep completed.
@@ -157,12 +194,20 @@ impl Sleep {
     ///     assert!(Instant::now() >= later);
     /// });
     /// ```
+    ///
+    /// On a thread that does not run the sleep's runtime, the armed timer
+    /// is handed back to its runtime to cancel, and the next poll arms a
+    /// new one.
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
-        if let Some(entry) = &self.entry {
-            let mut store = entry.timers.borrow_mut();
+        let Some(entry) = &self.entry else { return };
+        let done = entry.with_store(|store| {
             let tick = store.deadline_tick(deadline);
             store.reset(entry.key, tick);
+        });
+        if done.is_none() {
+            entry.release();
+            self.entry = None;
         }
     }
 }
@@ -178,7 +223,9 @@ impl Future for Sleep {
         }
         let this = &mut *self;
         if let Some(entry) = &this.entry {
-            let fired = entry.timers.borrow_mut().poll(entry.key, cx.waker());
+            let fired = entry
+                .with_store(|store| store.poll(entry.key, cx.waker()))
+                .unwrap_or_else(|| entry.elsewhere());
             return if fired {
                 coop::consume();
                 Poll::Ready(())
@@ -187,8 +234,8 @@ impl Future for Sleep {
             };
         }
         // First poll: arm the timer, unless the deadline already passed.
-        let timers = context::expect_core("Sleep::poll").timers.clone();
-        let mut store = timers.borrow_mut();
+        let core = context::expect_core("Sleep::poll");
+        let mut store = core.timers.borrow_mut();
         let tick = store.deadline_tick(this.deadline);
         if tick <= store.current_tick() {
             coop::consume();
@@ -196,17 +243,27 @@ impl Future for Sleep {
         }
         let key = store.insert(tick, cx.waker().clone());
         drop(store);
-        this.entry = Some(Entry { timers, key });
+        this.entry = Some(Entry {
+            shared: core.shared.clone(),
+            key,
+        });
         Poll::Pending
     }
 }
 
 impl Drop for Sleep {
+    /// Cancels the armed timer: here if this thread runs its runtime, else
+    /// through the runtime's inbox (nothing to do if the runtime is gone).
     fn drop(&mut self) {
-        if let Some(entry) = &self.entry {
-            if let Ok(mut store) = entry.timers.try_borrow_mut() {
-                store.cancel(entry.key);
-            }
+        let Some(entry) = &self.entry else { return };
+        if context::current_id() == entry.shared.id {
+            context::with_core(|core| {
+                if let Ok(mut store) = core.timers.try_borrow_mut() {
+                    store.cancel(entry.key);
+                }
+            });
+        } else {
+            entry.release();
         }
     }
 }

@@ -103,6 +103,15 @@ impl TimerStore {
         }
     }
 
+    /// Takes the waker of every armed timer: the runtime is shutting down,
+    /// and whoever waits on one of its timers must be told (its next poll
+    /// panics with a message saying the runtime is gone).
+    pub(crate) fn take_all_wakers(&mut self, into: &mut Vec<Waker>) {
+        for (_, slot) in self.slots.iter_mut() {
+            into.extend(slot.waker.take());
+        }
+    }
+
     /// The tick at or after `deadline` (rounded up: never early).
     pub(crate) fn deadline_tick(&self, deadline: Instant) -> u64 {
         let nanos = deadline.saturating_duration_since(self.origin).as_nanos();

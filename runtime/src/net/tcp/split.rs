@@ -1,19 +1,16 @@
 //! The halves a [`TcpStream`] splits into.
 //!
 //! A socket has independent read and write readiness, each with its own
-//! parked waker in the reactor slot, so one task may read while another
-//! writes. The borrowed halves are thin wrappers over `&TcpStream`; the owned
-//! halves share the stream through an `Rc` (spindle's tasks never leave
-//! their thread, so no `Arc` is needed).
-//!
-//! Two tasks reading the *same* half at once would overwrite each other's
-//! parked waker; each half is meant for one task.
+//! waiters in the reactor slot, so one task may read while another writes.
+//! The borrowed halves are thin wrappers over `&TcpStream`; the owned
+//! halves share the stream through an `Arc`, so they are `Send + Sync` like
+//! the stream, and can go to tasks spawned through a `Handle`.
 
 use std::fmt;
 use std::io::{self, IoSlice};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::io::{AsyncRead, AsyncWrite};
@@ -82,7 +79,7 @@ pub struct WriteHalf<'a>(&'a TcpStream);
 #[derive(Debug)]
 pub struct OwnedReadHalf {
     /// The stream, shared with the write half.
-    stream: Rc<TcpStream>,
+    stream: Arc<TcpStream>,
 }
 
 /// The write half of [`TcpStream::into_split`]; dropping it sends a FIN.
@@ -103,7 +100,7 @@ pub struct OwnedReadHalf {
 /// ```
 pub struct OwnedWriteHalf {
     /// The stream, shared with the read half.
-    stream: Rc<TcpStream>,
+    stream: Arc<TcpStream>,
     /// Whether `drop` sends a FIN; cleared by `reunite`.
     shutdown_on_drop: bool,
 }
@@ -141,7 +138,7 @@ pub(crate) fn split(stream: &mut TcpStream) -> (ReadHalf<'_>, WriteHalf<'_>) {
 }
 
 /// See [`TcpStream::into_split`].
-pub(crate) fn into_split(stream: Rc<TcpStream>) -> (OwnedReadHalf, OwnedWriteHalf) {
+pub(crate) fn into_split(stream: Arc<TcpStream>) -> (OwnedReadHalf, OwnedWriteHalf) {
     (
         OwnedReadHalf {
             stream: stream.clone(),
@@ -173,13 +170,13 @@ impl OwnedReadHalf {
     ///
     /// [`ReuniteError`] if the halves come from different streams.
     pub fn reunite(self, other: OwnedWriteHalf) -> Result<TcpStream, ReuniteError> {
-        if !Rc::ptr_eq(&self.stream, &other.stream) {
+        if !Arc::ptr_eq(&self.stream, &other.stream) {
             return Err(ReuniteError(self, other));
         }
         let stream = other.into_inner();
         drop(self.stream);
-        // Both halves are gone, so this is the last `Rc`.
-        Ok(Rc::into_inner(stream).expect("both halves of the stream were consumed"))
+        // Both halves are gone, so this is the last `Arc`.
+        Ok(Arc::into_inner(stream).expect("both halves of the stream were consumed"))
     }
 
     /// The remote address.
@@ -206,10 +203,10 @@ impl OwnedReadHalf {
 
 impl OwnedWriteHalf {
     /// Takes the stream out without the shutdown that `drop` performs.
-    fn into_inner(mut self) -> Rc<TcpStream> {
+    fn into_inner(mut self) -> Arc<TcpStream> {
         self.shutdown_on_drop = false;
-        Rc::clone(&self.stream)
-        // `self` drops here, giving back its own `Rc`.
+        Arc::clone(&self.stream)
+        // `self` drops here, giving back its own `Arc`.
     }
 
     /// The remote address.

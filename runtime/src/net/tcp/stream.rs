@@ -17,8 +17,8 @@ use std::future::poll_fn;
 use std::io::{self, IoSlice, Read, Write};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use futures::io::{AsyncRead, AsyncWrite};
@@ -113,8 +113,8 @@ impl TcpStream {
     fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let registration = self.source.registration();
         loop {
-            if registration.poll_ready(Direction::Write, cx).is_pending() {
-                return Poll::Pending;
+            if let Err(err) = ready!(registration.poll_ready(Direction::Write, cx)) {
+                return Poll::Ready(Err(err));
             }
             if let Some(err) = self.source.take_error()? {
                 return Poll::Ready(Err(err));
@@ -379,12 +379,20 @@ impl TcpStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     ///
+    /// Any number of tasks may wait on one socket at once: readiness wakes
+    /// them all. A `readable()` future that is dropped before it completes
+    /// removes its waker from the socket.
+    ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Fails if the socket's runtime is not running on this thread, or has
+    /// shut down.
     pub async fn readable(&self) -> io::Result<()> {
-        let registration = self.source.registration();
-        poll_fn(|cx| registration.poll_ready(Direction::Read, cx).map(|_| Ok(()))).await
+        self.source
+            .registration()
+            .ready(Direction::Read)
+            .await
+            .map(|_| ())
     }
 
     /// Waits until the socket may be writable; see
@@ -405,15 +413,13 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// As [`readable`](Self::readable).
     pub async fn writable(&self) -> io::Result<()> {
-        let registration = self.source.registration();
-        poll_fn(|cx| {
-            registration
-                .poll_ready(Direction::Write, cx)
-                .map(|_| Ok(()))
-        })
-        .await
+        self.source
+            .registration()
+            .ready(Direction::Write)
+            .await
+            .map(|_| ())
     }
 
     /// Reads what is available now, without waiting; `WouldBlock` if the
@@ -491,7 +497,7 @@ impl TcpStream {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split::into_split(Rc::new(self))
+        split::into_split(Arc::new(self))
     }
 
     /// The registered socket, for the split halves and the hyper adapter,

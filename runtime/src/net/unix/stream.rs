@@ -30,7 +30,7 @@ use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use futures::io::{AsyncRead, AsyncWrite};
 
@@ -113,8 +113,8 @@ impl UnixStream {
     fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let registration = self.source.registration();
         loop {
-            if registration.poll_ready(Direction::Write, cx).is_pending() {
-                return Poll::Pending;
+            if let Err(err) = ready!(registration.poll_ready(Direction::Write, cx)) {
+                return Poll::Ready(Err(err));
             }
             if let Some(err) = self.source.take_error()? {
                 return Poll::Ready(Err(err));
