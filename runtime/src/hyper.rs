@@ -10,6 +10,14 @@
 //! | `hyper::rt::Read` + `Write` on the connection | [`TcpStream`] | the same `poll_io_sized` reads and writes as its futures-io impls |
 //! | `hyper::rt::Executor` for background futures (HTTP/2, upgrades) | [`SpindleExecutor`] | [`spawn`](crate::spawn): the futures need not be `Send` |
 //! | `hyper::rt::Timer` (for `header_read_timeout`, keep-alive timers) | [`SpindleTimer`] | a [`SpindleSleep`] that is `Send + Sync`, driven by a spindle task |
+//! | `Read` + `Write` on `UnixStream`, or on any futures-io stream (TLS) | `UnixStream`, [`Io`] | the same reads as TCP; `Io<T>` for any `AsyncRead + AsyncWrite` |
+//! | a connector for hyper-util's pooled client | [`SpindleConnector`] | a `tower::Service<Uri>` that opens a spindle [`TcpStream`] |
+//!
+//! Since spindle's sockets are `Send + Sync`, they satisfy hyper's `Send`
+//! bounds too: `serve_connection(..).with_upgrades()` (WebSockets,
+//! `CONNECT`) and `legacy::Client` work, and an axum handler whose future
+//! awaits a spindle timer or socket is `Send`, as axum requires
+//! (`examples/axum_on_spindle.rs`).
 //!
 //! ```
 //! use std::convert::Infallible;
@@ -78,9 +86,9 @@
 //!
 //! # The timer: a `Send + Sync` sleep on a single-threaded runtime
 //!
-//! hyper requires its `Sleep` to be `Send + Sync`, but spindle's own
-//! [`Sleep`](crate::time::Sleep) holds an `Rc` to the timer store and is
-//! neither. So [`SpindleSleep`] holds only an `Arc<Mutex<..>>` with the
+//! hyper requires its `Sleep` to be `Send + Sync`. Spindle's own
+//! [`Sleep`](crate::time::Sleep) is too, but hyper may also reset it from
+//! its `Timer`, so [`SpindleSleep`] keeps the deadline in an `Arc<Mutex<..>>` with the
 //! deadline, two wakers and three flags. On its first `Pending` poll (which
 //! happens on the runtime's thread, inside the task hyper runs in) it spawns
 //! a small *driver* task that owns a real spindle `Sleep`:
@@ -114,13 +122,17 @@ use std::io::{self, IoSlice};
 use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::task::{ready, Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use ::hyper::rt::{Read, ReadBufCursor, Sleep, Timer, Write};
+use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::net::TcpStream;
+#[cfg(unix)]
+use crate::net::UnixStream;
 use crate::reactor::Direction;
+use crate::registration::IoSource;
 
 impl Read for TcpStream {
     fn poll_read(
@@ -128,11 +140,29 @@ impl Read for TcpStream {
         cx: &mut Context<'_>,
         buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        read_uninit(&self, cx, buf)
+        let source = self.source();
+        read_uninit(source, cx, buf, |unfilled| {
+            source.try_io(|| socket2::SockRef::from(&**source).recv(unfilled))
+        })
     }
 }
 
-/// Reads from `stream` straight into hyper's uninitialised buffer.
+#[cfg(unix)]
+impl Read for UnixStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        let source = self.source();
+        read_uninit(source, cx, buf, |unfilled| {
+            source.try_io(|| socket2::SockRef::from(&**source).recv(unfilled))
+        })
+    }
+}
+
+/// Reads from `source` straight into hyper's uninitialised buffer, with
+/// `recv` (a `recv(2)` on the socket, through mio's `try_io`).
 ///
 /// # Safety
 ///
@@ -142,12 +172,13 @@ impl Read for TcpStream {
 /// those `n` bytes are initialised. `ReadBufCursor::as_mut` requires that
 /// we never de-initialise bytes (we only let the kernel write them), and
 /// `ReadBufCursor::advance(n)` requires that the first `n` are initialised.
-fn read_uninit(
-    stream: &TcpStream,
+/// `recv` must be such a call: both callers pass socket2's `recv`.
+fn read_uninit<S: mio::event::Source>(
+    source: &IoSource<S>,
     cx: &mut Context<'_>,
     mut buf: ReadBufCursor<'_>,
+    mut recv: impl FnMut(&mut [MaybeUninit<u8>]) -> io::Result<usize>,
 ) -> Poll<io::Result<()>> {
-    let source = stream.source();
     // SAFETY: the slice is only handed to `recv`, which writes into it and
     // never de-initialises (see `# Safety` above).
     let unfilled: &mut [MaybeUninit<u8>] = unsafe { buf.as_mut() };
@@ -157,9 +188,7 @@ fn read_uninit(
     }
     let result = source
         .registration()
-        .poll_io_sized(Direction::Read, cx, asked, || {
-            source.try_io(|| socket2::SockRef::from(&**source).recv(&mut *unfilled))
-        });
+        .poll_io_sized(Direction::Read, cx, asked, || recv(&mut *unfilled));
     match result {
         Poll::Ready(Ok(n)) => {
             // SAFETY: `recv` returned `Ok(n)`: it initialised the first `n`
@@ -172,27 +201,148 @@ fn read_uninit(
     }
 }
 
-impl Write for TcpStream {
+/// hyper's `Write` for a spindle stream: the same operations as its
+/// futures-io `AsyncWrite`.
+macro_rules! hyper_write {
+    ($stream:ty) => {
+        impl Write for $stream {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.source().poll_write(cx, buf)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                // Writes go straight to the kernel: nothing is buffered here.
+                Poll::Ready(Ok(()))
+            }
+
+            fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                // Sends a FIN: hyper calls this to end a `Connection: close` reply.
+                self.poll_close_priv()
+            }
+
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                self.source().poll_write_vectored(cx, bufs)
+            }
+        }
+    };
+}
+
+hyper_write!(TcpStream);
+#[cfg(unix)]
+hyper_write!(UnixStream);
+
+pin_project_lite::pin_project! {
+    /// hyper's I/O traits for any futures-io stream: a TLS stream
+    /// (futures-rustls), a compressed or counted stream, anything that is
+    /// `AsyncRead + AsyncWrite`.
+    ///
+    /// Spindle's own [`TcpStream`] and `UnixStream` implement hyper's
+    /// traits directly and read straight into hyper's buffer; `Io` reads
+    /// into an 8 KiB buffer of its own and copies into hyper's, in safe
+    /// code: the price of not knowing what the inner stream does with
+    /// uninitialised memory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::hyper::Io;
+    /// use spindle::net::{TcpListener, TcpStream};
+    ///
+    /// spindle::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0")?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     // Any `AsyncRead + AsyncWrite` works; a plain stream stands in
+    ///     // for a TLS one here.
+    ///     let io = Io::new(stream);
+    ///     let _stream: TcpStream = io.into_inner();
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[derive(Debug)]
+    pub struct Io<T> {
+        #[pin]
+        inner: T,
+    }
+}
+
+impl<T> Io<T> {
+    /// Wraps `inner` for hyper.
+    ///
+    /// # Examples
+    ///
+    /// See [`Io`].
+    pub fn new(inner: T) -> Io<T> {
+        Io { inner }
+    }
+
+    /// The stream inside.
+    ///
+    /// # Examples
+    ///
+    /// See [`Io`].
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
+    /// A reference to the stream inside.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let io = spindle::hyper::Io::new(futures::io::Cursor::new(vec![1u8]));
+    /// assert_eq!(io.get_ref().get_ref(), &[1]);
+    /// ```
+    pub fn get_ref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T: AsyncRead> Read for Io<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        mut buf: ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        // The safe route: read into an initialised buffer of our own, then
+        // copy into hyper's (`put_slice`).
+        let mut chunk = [0u8; 8192];
+        let n = ready!(self
+            .project()
+            .inner
+            .poll_read(cx, &mut chunk[..buf.remaining().min(8192)]))?;
+        buf.put_slice(&chunk[..n]);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<T: AsyncWrite> Write for Io<T> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.source().poll_write(cx, buf)
+        self.project().inner.poll_write(cx, buf)
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Writes go straight to the kernel: nothing is buffered here.
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.project().inner.poll_flush(cx)
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Sends a FIN: hyper calls this to end a `Connection: close` reply.
-        self.poll_close_priv()
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.project().inner.poll_close(cx)
     }
 
     fn poll_write_vectored(
@@ -200,7 +350,7 @@ impl Write for TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.source().poll_write_vectored(cx, bufs)
+        self.project().inner.poll_write_vectored(cx, bufs)
     }
 }
 
@@ -497,5 +647,104 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<SpindleSleep>();
         assert_send_sync::<SpindleTimer>();
+    }
+}
+
+/// A connector for hyper-util's pooled client: `legacy::Client` on spindle.
+///
+/// It opens a spindle [`TcpStream`] to the URI's host and port (port 80 by
+/// default; `http` only, no TLS) with `TCP_NODELAY` set. The client keeps
+/// idle connections in its pool and reuses them; give it
+/// [`SpindleExecutor`] for its connection tasks and [`SpindleTimer`] for
+/// its pool's idle timeout.
+///
+/// # Examples
+///
+/// ```
+/// use http_body_util::{BodyExt, Empty, Full};
+/// use hyper::body::Bytes;
+/// use hyper_util::client::legacy::Client;
+/// use spindle::hyper::{SpindleConnector, SpindleExecutor, SpindleTimer};
+///
+/// spindle::block_on(async {
+///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+///     let addr = listener.local_addr()?;
+///     spindle::spawn(async move {
+///         let (stream, _) = listener.accept().await.unwrap();
+///         let service = hyper::service::service_fn(|_req| async {
+///             Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from("hi"))))
+///         });
+///         hyper::server::conn::http1::Builder::new()
+///             .serve_connection(stream, service)
+///             .await
+///     });
+///     let client = Client::builder(SpindleExecutor::new())
+///         .timer(SpindleTimer::new())
+///         .pool_timer(SpindleTimer::new())
+///         .build::<_, Empty<Bytes>>(SpindleConnector::new());
+///     let uri = format!("http://{addr}/").parse().unwrap();
+///     let response = client.get(uri).await.unwrap();
+///     let body = response.into_body().collect().await.unwrap().to_bytes();
+///     assert_eq!(&body[..], b"hi");
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpindleConnector {
+    /// Keeps the type open to options later.
+    _private: (),
+}
+
+impl SpindleConnector {
+    /// A connector for plain `http` URIs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _connector = spindle::hyper::SpindleConnector::new();
+    /// ```
+    pub fn new() -> SpindleConnector {
+        SpindleConnector { _private: () }
+    }
+}
+
+impl tower_service::Service<::hyper::Uri> for SpindleConnector {
+    type Response = TcpStream;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<TcpStream>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: ::hyper::Uri) -> Self::Future {
+        Box::pin(async move {
+            if uri.scheme_str().is_some_and(|s| s != "http") {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("SpindleConnector speaks plain http only, not {uri}"),
+                ));
+            }
+            let host = uri.host().ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, format!("no host in {uri}"))
+            })?;
+            let host = host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned();
+            let port = uri.port_u16().unwrap_or(80);
+            let stream = TcpStream::connect((host.as_str(), port)).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream)
+        })
+    }
+}
+
+/// What the pooled client asks of a connection: nothing beyond the stream
+/// itself (no proxy, no negotiated protocol).
+impl hyper_util::client::legacy::connect::Connection for TcpStream {
+    fn connected(&self) -> hyper_util::client::legacy::connect::Connected {
+        hyper_util::client::legacy::connect::Connected::new()
     }
 }

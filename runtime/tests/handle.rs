@@ -56,7 +56,10 @@ fn many_threads_spawn_onto_one_runtime() {
                 })
             })
             .collect();
-        let handles: Vec<_> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        let handles: Vec<_> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
         let sum: usize = rt.block_on(async {
             let mut sum = 0;
             for handle in handles {
@@ -73,7 +76,9 @@ fn many_threads_spawn_onto_one_runtime() {
 fn current_handle_spawns_on_the_running_runtime() {
     spindle::block_on(async {
         let handle = Handle::current();
-        let id = handle.spawn(async { spindle::task::consume_budget().await }).id();
+        let id = handle
+            .spawn(async { spindle::task::consume_budget().await })
+            .id();
         let other = spindle::spawn(async {});
         assert!(other.id() > id, "ids come from the same runtime counter");
         other.await.unwrap();

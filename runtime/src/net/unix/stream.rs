@@ -252,7 +252,13 @@ impl UnixStream {
     }
 
     /// Sends a FIN (the body of `poll_close`).
-    fn poll_close_priv(&self) -> Poll<io::Result<()>> {
+    /// The registered socket, for the hyper adapter.
+    #[cfg(feature = "hyper")]
+    pub(crate) fn source(&self) -> &IoSource<mio::net::UnixStream> {
+        &self.source
+    }
+
+    pub(crate) fn poll_close_priv(&self) -> Poll<io::Result<()>> {
         close_result(self.source.shutdown(Shutdown::Write))
     }
 }

@@ -1,0 +1,70 @@
+//! axum on spindle: a `Router` served through hyper on spindle's loop, with
+//! handlers that await spindle timers and sockets.
+//!
+//! axum requires every handler's future to be `Send`. spindle's sockets
+//! and timers are `Send + Sync` (their I/O still runs on the runtime's one
+//! thread), so a handler can `.await` them; tasks spawned with
+//! `spindle::spawn` still need not be `Send`.
+//!
+//! ```text
+//! cargo run -p spindle --features hyper --example axum_on_spindle
+//! curl http://127.0.0.1:3000/          # hello from axum on spindle
+//! curl http://127.0.0.1:3000/slow      # answers after a 100 ms spindle sleep
+//! ```
+//!
+//! Pass an address as the first argument to listen elsewhere
+//! (`127.0.0.1:0` picks a free port and prints it).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::routing::get;
+use axum::Router;
+use hyper::body::Incoming;
+use spindle::hyper::SpindleTimer;
+use spindle::net::TcpListener;
+use tower::ServiceExt;
+
+async fn hello() -> &'static str {
+    "hello from axum on spindle\n"
+}
+
+/// A `Send` handler future that awaits a spindle timer.
+async fn slow() -> String {
+    spindle::time::sleep(Duration::from_millis(100)).await;
+    "slept 100 ms on a spindle timer\n".to_owned()
+}
+
+fn main() -> std::io::Result<()> {
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:3000".into());
+    let app = Router::new()
+        .route("/", get(hello))
+        .route("/slow", get(slow));
+    spindle::block_on(async move {
+        let listener = TcpListener::bind(addr.as_str())?;
+        println!("listening on {}", listener.local_addr()?);
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let app = app.clone();
+            spindle::spawn(async move {
+                let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+                    let app = app.clone();
+                    async move {
+                        let response = app.oneshot(req.map(axum::body::Body::new)).await;
+                        Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
+                    }
+                });
+                let served = hyper::server::conn::http1::Builder::new()
+                    .timer(SpindleTimer::new())
+                    .serve_connection(stream, service)
+                    .with_upgrades()
+                    .await;
+                if let Err(err) = served {
+                    eprintln!("connection: {err}");
+                }
+            });
+        }
+    })
+}
