@@ -63,6 +63,8 @@ pub struct Builder {
     panic_policy: PanicPolicy,
     /// See [`Builder::explain`]; `None`: ask `SPINDLE_EXPLAIN` at build.
     explain: Option<bool>,
+    /// See [`Builder::name`]; handed to the runtime at build.
+    name: Option<String>,
 }
 
 impl Builder {
@@ -88,6 +90,7 @@ impl Builder {
             max_events: Self::DEFAULT_MAX_EVENTS,
             panic_policy: PanicPolicy::Isolate,
             explain: None,
+            name: None,
         }
     }
 
@@ -158,6 +161,22 @@ impl Builder {
         self
     }
 
+    /// Names the runtime, for logs and for telling several runtimes apart
+    /// (the server's `--threads` runs one per thread); read back with
+    /// [`Runtime::name`]. Unnamed by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().name("worker-0").build()?;
+    /// assert_eq!(rt.name(), Some("worker-0"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Builder {
+        self.name = Some(name.into());
+        self
+    }
+
     /// Builds the runtime: creates the OS selector and its waker.
     ///
     /// # Examples
@@ -179,7 +198,7 @@ impl Builder {
             self.panic_policy,
             explain,
         )?;
-        Ok(Runtime::from_core(core))
+        Ok(Runtime::from_core(core, self.name.clone()))
     }
 }
 

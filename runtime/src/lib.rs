@@ -135,7 +135,7 @@ mod registration;
 mod remote;
 #[cfg(unix)]
 pub mod signal;
-mod task;
+pub mod task;
 pub mod time;
 mod waker;
 mod yield_now;

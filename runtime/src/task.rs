@@ -48,6 +48,17 @@ use std::task::{Context, Poll, Waker};
 use crate::context;
 use crate::waker::Header;
 
+mod id;
+mod join_set;
+mod local;
+
+pub use id::{id, try_id, Id};
+pub use join_set::JoinSet;
+pub use local::{AccessError, LocalKey, TaskLocalFuture};
+// `task_local!` is exported at the crate root (`#[macro_export]`); this
+// makes it `spindle::task::task_local!` too, where a tokio user looks.
+pub use crate::task_local;
+
 /// Spawns a future onto the current runtime and returns a handle to await
 /// its output.
 ///
@@ -246,6 +257,22 @@ impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
     }
+
+    /// The id of the task, the one [`task::id()`](crate::task::id) returns
+    /// inside it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let handle = spindle::spawn(async { spindle::task::id() });
+    ///     let id = handle.id();
+    ///     assert_eq!(handle.await.unwrap(), id);
+    /// });
+    /// ```
+    pub fn id(&self) -> Id {
+        Id::new(self.task.id())
+    }
 }
 
 impl<T> Future for JoinHandle<T> {
@@ -292,6 +319,7 @@ trait Join<T> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
     fn abort(&self);
     fn is_finished(&self) -> bool;
+    fn id(&self) -> u64;
 }
 
 /// Where a task is in its lifecycle (see the module doc).
@@ -380,6 +408,7 @@ impl<F: Future> Task for TaskCell<F> {
         };
         let waker = futures::task::waker_ref(&self.header);
         let mut cx = Context::from_waker(&waker);
+        let _current = id::enter(self.header.task.id);
         match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
             Ok(Poll::Pending) => Outcome::Pending,
             Ok(Poll::Ready(output)) => {
@@ -438,6 +467,10 @@ impl<F: Future> Join<F::Output> for TaskCell<F> {
             // Borrowed: the task is being polled right now, so it is running.
             Err(_) => false,
         }
+    }
+
+    fn id(&self) -> u64 {
+        self.header.task.id
     }
 }
 
