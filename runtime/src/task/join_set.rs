@@ -274,7 +274,7 @@ impl<T: 'static> JoinSet<T> {
         loop {
             let (key, seq) = self.finished.queue.borrow_mut().pop_front()?;
             // A stale key: the slot was joined or detached since.
-            if self.tasks.get(key).is_none_or(|entry| entry.seq != seq) {
+            if !matches!(self.tasks.get(key), Some(entry) if entry.seq == seq) {
                 continue;
             }
             let mut entry = self.tasks.remove(key);
