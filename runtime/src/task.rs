@@ -1,7 +1,13 @@
 //! Tasks: a spawned future, its output slot, and the handle that awaits it.
 //!
-//! `spawn(fut)` boxes the future into a [`TaskCell`], stores an `Rc` of it in
-//! the runtime's task slab, puts its [`TaskRef`] on the run queue and returns
+//! The public side: [`spawn`], [`JoinHandle`] and [`JoinError`] here; many
+//! tasks joined in completion order with [`JoinSet`] (`task/join_set.rs`);
+//! values scoped to a task with [`task_local!`](crate::task_local)
+//! (`task/local.rs`); task ids with [`Id`] and [`id()`] (`task/id.rs`).
+//! The rest of this doc is how a task is stored and run.
+//!
+//! `spawn(fut)` boxes the future into a `TaskCell`, stores an `Rc` of it in
+//! the runtime's task slab, puts its `TaskRef` on the run queue and returns
 //! a [`JoinHandle`] that shares the same cell. The loop finds the cell through
 //! the slab when the task is scheduled, polls the future with the task's own
 //! waker, and, when the future is ready, moves the output into the cell and
@@ -18,12 +24,12 @@
 //!
 //! 1. `Core::spawn`: the cell is created `Running`
 //!    and scheduled.
-//! 2. [`TaskCell::poll`]: the future returned `Ready`; the future is dropped,
+//! 2. `TaskCell::poll`: the future returned `Ready`; the future is dropped,
 //!    the output stored, the join waker woken, `scheduled` set for good.
-//! 3. [`Task::fail`]: the future panicked; the loop records the payload
+//! 3. `Task::fail`: the future panicked; the loop records the payload
 //!    (under the default panic policy) and drops the future.
 //! 4. [`JoinHandle::poll`]: the handle takes the output.
-//! 5. [`TaskCell::poll`] after [`JoinHandle::abort`], or [`Task::cancel`]
+//! 5. `TaskCell::poll` after [`JoinHandle::abort`], or `Task::cancel`
 //!    when the runtime is dropped: the future is dropped without being polled
 //!    again.
 //!

@@ -17,7 +17,9 @@ const TOTAL: usize = 64 * 1024 * 1024;
 /// never repeats with a short period, so a lost, doubled or reordered chunk
 /// shows.
 fn byte(seed: u8, i: usize) -> u8 {
-    ((i ^ (i >> 11) ^ (i >> 19)) as u8).wrapping_mul(31).wrapping_add(seed)
+    ((i ^ (i >> 11) ^ (i >> 19)) as u8)
+        .wrapping_mul(31)
+        .wrapping_add(seed)
 }
 
 /// Writes `TOTAL` bytes of pattern `seed`, then shuts down the write side.
@@ -82,8 +84,14 @@ fn proxy_moves_64_mib_each_way_byte_exact_with_half_close() {
 
             let server_got = serving.await.unwrap();
             let (client_to_server, server_to_client) = proxying.await.unwrap();
-            assert_eq!(client_got, TOTAL, "the client read the server's bytes, then EOF");
-            assert_eq!(server_got, TOTAL, "the server read the client's bytes, then EOF");
+            assert_eq!(
+                client_got, TOTAL,
+                "the client read the server's bytes, then EOF"
+            );
+            assert_eq!(
+                server_got, TOTAL,
+                "the server read the client's bytes, then EOF"
+            );
             assert_eq!(client_to_server, TOTAL as u64);
             assert_eq!(server_to_client, TOTAL as u64);
         })
@@ -144,7 +152,10 @@ fn works_on_unix_streams_too() {
             let (mut from_far, mut from_near) = (Vec::new(), Vec::new());
             near.read_to_end(&mut from_far).await.unwrap();
             far.read_to_end(&mut from_near).await.unwrap();
-            assert_eq!((from_near.as_slice(), from_far.as_slice()), (&b"ab"[..], &b"xyz"[..]));
+            assert_eq!(
+                (from_near.as_slice(), from_far.as_slice()),
+                (&b"ab"[..], &b"xyz"[..])
+            );
             assert_eq!(proxying.await.unwrap(), (2, 3));
         })
     });

@@ -10,7 +10,9 @@ use spindle::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener
 fn tcp_stream_keeps_its_connection_and_unread_data() {
     spindle::block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let mut client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
         let (server, _) = listener.accept().await.unwrap();
         client.write_all(b"queued before").await.unwrap();
         let mut server = server.into_std().unwrap();
@@ -39,7 +41,10 @@ fn tcp_stream_keeps_its_connection_and_unread_data() {
 #[test]
 fn tcp_listener_accepts_after_into_std() {
     spindle::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap().into_std().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .into_std()
+            .unwrap();
         assert_eq!(listener.accept().unwrap_err().kind(), ErrorKind::WouldBlock);
         let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         listener.set_nonblocking(false).unwrap();

@@ -16,7 +16,9 @@ use support::within;
 /// A connected TCP pair on loopback.
 async fn tcp_pair() -> (TcpStream, TcpStream) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
     let (server, _) = listener.accept().await.unwrap();
     (client, server)
 }
@@ -27,7 +29,10 @@ fn ready_waits_for_the_first_of_both_directions() {
         spindle::block_on(async {
             let (client, server) = tcp_pair().await;
             // Writable at once: a fresh connection has buffer space.
-            let ready = server.ready(Interest::READABLE | Interest::WRITABLE).await.unwrap();
+            let ready = server
+                .ready(Interest::READABLE | Interest::WRITABLE)
+                .await
+                .unwrap();
             assert!(ready.is_writable(), "{ready:?}");
             // Only readable asked: waits until data comes.
             let waiting = spindle::spawn(async move {
@@ -66,7 +71,10 @@ fn unix_stream_ready_sees_read_closed_when_the_peer_is_gone() {
         spindle::block_on(async {
             let (a, b) = UnixStream::pair().unwrap();
             drop(a);
-            let ready = b.ready(Interest::READABLE | Interest::WRITABLE).await.unwrap();
+            let ready = b
+                .ready(Interest::READABLE | Interest::WRITABLE)
+                .await
+                .unwrap();
             // The peer is gone: reads see EOF.
             let ready = if ready.is_read_closed() {
                 ready
@@ -137,7 +145,8 @@ fn try_vectored_moves_bytes_across_buffers_on_unix() {
             let (a, b) = UnixStream::pair().unwrap();
             a.writable().await.unwrap();
             assert_eq!(
-                a.try_write_vectored(&[IoSlice::new(b"12"), IoSlice::new(b"345")]).unwrap(),
+                a.try_write_vectored(&[IoSlice::new(b"12"), IoSlice::new(b"345")])
+                    .unwrap(),
                 5
             );
             b.readable().await.unwrap();
@@ -149,7 +158,9 @@ fn try_vectored_moves_bytes_across_buffers_on_unix() {
             // Drained by a short read: the next try is WouldBlock without
             // a syscall on epoll; with one on poll(2). Either way: WouldBlock.
             assert_eq!(
-                b.try_read_vectored(&mut [IoSliceMut::new(&mut x)]).unwrap_err().kind(),
+                b.try_read_vectored(&mut [IoSliceMut::new(&mut x)])
+                    .unwrap_err()
+                    .kind(),
                 ErrorKind::WouldBlock
             );
         })

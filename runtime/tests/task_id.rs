@@ -48,7 +48,10 @@ fn outside_a_task_there_is_no_id() {
 
 #[test]
 fn the_runtime_keeps_its_name() {
-    let rt = spindle::Runtime::builder().name("worker-3").build().unwrap();
+    let rt = spindle::Runtime::builder()
+        .name("worker-3")
+        .build()
+        .unwrap();
     assert_eq!(rt.name(), Some("worker-3"));
     assert!(format!("{rt:?}").contains("worker-3"));
     assert_eq!(spindle::Runtime::new().unwrap().name(), None);

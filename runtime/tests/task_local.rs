@@ -109,9 +109,12 @@ fn a_panic_inside_a_scope_leaves_the_key_empty() {
 
 #[test]
 fn two_keys_are_independent() {
-    spindle::block_on(REQUEST.scope(1, NAME.scope("n".into(), async {
-        assert_eq!((REQUEST.get(), NAME.get()), (1, "n".to_string()));
-    })));
+    spindle::block_on(REQUEST.scope(
+        1,
+        NAME.scope("n".into(), async {
+            assert_eq!((REQUEST.get(), NAME.get()), (1, "n".to_string()));
+        }),
+    ));
 }
 
 #[test]

@@ -332,7 +332,9 @@ fn peek_on_split_halves_leaves_the_data() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let mut client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+            let mut client = TcpStream::connect(listener.local_addr().unwrap())
+                .await
+                .unwrap();
             let (mut server, _) = listener.accept().await.unwrap();
             client.write_all(b"peeked").await.unwrap();
             {

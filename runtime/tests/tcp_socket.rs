@@ -39,11 +39,8 @@ fn reuseport_lets_two_listeners_share_one_port() {
             for _ in 0..200 {
                 clients.push(TcpStream::connect(addr).await.unwrap());
                 loop {
-                    let which = futures::future::select(
-                        Box::pin(a.accept()),
-                        Box::pin(b.accept()),
-                    )
-                    .await;
+                    let which =
+                        futures::future::select(Box::pin(a.accept()), Box::pin(b.accept())).await;
                     match which {
                         futures::future::Either::Left((r, _)) => {
                             r.unwrap();
@@ -96,8 +93,15 @@ fn connect_applies_the_options_set_before() {
             assert!(socket.send_buffer_size().unwrap() >= 16 * 1024);
             socket.bind(loopback()).unwrap();
             let local = socket.local_addr().unwrap();
-            let mut stream = socket.connect(listener.local_addr().unwrap()).await.unwrap();
-            assert_eq!(stream.local_addr().unwrap(), local, "connected from the bound address");
+            let mut stream = socket
+                .connect(listener.local_addr().unwrap())
+                .await
+                .unwrap();
+            assert_eq!(
+                stream.local_addr().unwrap(),
+                local,
+                "connected from the bound address"
+            );
             assert!(stream.nodelay().unwrap());
             assert!(stream.keepalive().unwrap());
             assert_eq!(stream.linger().unwrap(), Some(Duration::from_secs(3)));
@@ -116,8 +120,15 @@ fn connect_to_a_closed_port_fails_naming_the_address() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
             // Bind, then close, a listener: its port is very likely free.
-            let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-            let err = TcpSocket::new_v4().unwrap().connect(addr).await.unwrap_err();
+            let addr = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap();
+            let err = TcpSocket::new_v4()
+                .unwrap()
+                .connect(addr)
+                .await
+                .unwrap_err();
             assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
             assert!(err.to_string().contains(&addr.to_string()), "{err}");
         })

@@ -230,8 +230,14 @@ fn try_receives_before_the_reactor_reported_readable_would_block() {
         let a = UdpSocket::bind("127.0.0.1:0").unwrap();
         let mut buf = [0; 4];
         // Fresh: the reactor has reported nothing yet.
-        assert_eq!(a.try_recv_from(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
-        assert_eq!(a.try_peek_from(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert_eq!(
+            a.try_recv_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert_eq!(
+            a.try_peek_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
     });
 }
 
@@ -254,7 +260,10 @@ fn poll_send_poll_recv_and_poll_peek_from() {
             spindle::yield_now().await; // the receiver waits first
             assert_eq!(poll_fn(|cx| a.poll_send(cx, b"polled")).await.unwrap(), 6);
             let (peeked, received, from) = receiving.await.unwrap();
-            assert_eq!((peeked.as_slice(), received.as_slice()), (&b"polled"[..], &b"polled"[..]));
+            assert_eq!(
+                (peeked.as_slice(), received.as_slice()),
+                (&b"polled"[..], &b"polled"[..])
+            );
             assert_eq!(from, a.local_addr().unwrap());
         })
     });
@@ -371,7 +380,9 @@ fn multicast_v4_on_loopback_delivers_to_the_group() {
                     return;
                 }
             }
-            receiver.leave_multicast_v4(group, Ipv4Addr::LOCALHOST).unwrap();
+            receiver
+                .leave_multicast_v4(group, Ipv4Addr::LOCALHOST)
+                .unwrap();
             // Leaving twice is an error that names the group.
             let err = receiver
                 .leave_multicast_v4(group, Ipv4Addr::LOCALHOST)
@@ -413,7 +424,10 @@ fn into_std_hands_back_a_working_non_blocking_socket() {
         let a = a.into_std().unwrap();
         let mut buf = [0; 4];
         // Non-blocking, as tokio hands it back.
-        assert_eq!(a.recv_from(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert_eq!(
+            a.recv_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
         a.send_to(b"std", b.local_addr().unwrap()).unwrap();
         let (n, _) = b.recv_from(&mut buf).await.unwrap();
         assert_eq!(&buf[..n], b"std");

@@ -35,7 +35,10 @@ fn datagrams_between_two_paths_keep_boundaries_and_sender() {
                 b.send_to(b"reply", &a_path).await.unwrap();
                 a.recv_from(&mut buf).await.unwrap()
             };
-            assert_eq!((&buf[..n], from.as_pathname()), (&b"reply"[..], Some(b_path.as_path())));
+            assert_eq!(
+                (&buf[..n], from.as_pathname()),
+                (&b"reply"[..], Some(b_path.as_path()))
+            );
         })
     });
 }
@@ -153,7 +156,11 @@ fn try_recv_loop_driven_by_readable() {
                 }
             }
             sending.await.unwrap();
-            assert_eq!(got, (0..COUNT as u32).collect::<Vec<_>>(), "in order, none lost");
+            assert_eq!(
+                got,
+                (0..COUNT as u32).collect::<Vec<_>>(),
+                "in order, none lost"
+            );
         })
     });
 }
@@ -188,8 +195,17 @@ fn try_receive_before_any_readiness_would_block() {
     spindle::block_on(async {
         let (_a, b) = UnixDatagram::pair().unwrap();
         let mut buf = [0; 4];
-        assert_eq!(b.try_recv(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
-        assert_eq!(b.try_recv_from(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
-        assert_eq!(b.try_peek(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert_eq!(
+            b.try_recv(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert_eq!(
+            b.try_recv_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert_eq!(
+            b.try_peek(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
     });
 }

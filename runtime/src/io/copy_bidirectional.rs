@@ -158,8 +158,9 @@ impl Direction {
                 State::Copying => {
                     // Write out what is buffered first.
                     while self.pos < self.filled {
-                        let n = ready!(Pin::new(&mut *writer)
-                            .poll_write(cx, &self.buf[self.pos..self.filled]))?;
+                        let n =
+                            ready!(Pin::new(&mut *writer)
+                                .poll_write(cx, &self.buf[self.pos..self.filled]))?;
                         if n == 0 {
                             return Poll::Ready(Err(io::Error::new(
                                 io::ErrorKind::WriteZero,

@@ -10,11 +10,11 @@
 //! parked waker; each half is meant for one task.
 
 use std::fmt;
+use std::future::poll_fn;
 use std::io::{self, IoSlice};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::future::poll_fn;
 use std::task::{Context, Poll};
 
 use futures::io::{AsyncRead, AsyncWrite};

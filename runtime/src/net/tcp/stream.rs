@@ -723,7 +723,6 @@ impl TcpStream {
         socket2::SockRef::from(&*self.source).keepalive()
     }
 
-
     /// Splits the stream into a read half and a write half that borrow it,
     /// so one task can read while another writes (for example with
     /// `futures::join!`).
