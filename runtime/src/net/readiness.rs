@@ -33,7 +33,9 @@ impl<S: Source> IoSource<S> {
     /// `interest`; returns the bits seen, filtered by `interest`.
     ///
     /// With both directions asked, the task parks in both and is woken by
-    /// whichever comes first.
+    /// whichever comes first. When one direction is ready and the other
+    /// was not, the waker left in the other's slot may later wake the task
+    /// once for nothing: a spurious wake, harmless by the reactor's rules.
     pub(crate) fn poll_ready_interest(
         &self,
         cx: &mut Context<'_>,

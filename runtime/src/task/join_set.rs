@@ -135,6 +135,10 @@ impl<T: 'static> JoinSet<T> {
     /// Spawns `future` on the current runtime as a task of this set, and
     /// returns its id.
     ///
+    /// tokio returns an `AbortHandle` here; spindle returns the task's
+    /// [`Id`], and aborting is done for the whole set
+    /// ([`abort_all`](Self::abort_all), or dropping it).
+    ///
     /// # Examples
     ///
     /// ```
