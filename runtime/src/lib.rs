@@ -108,8 +108,8 @@
 //!   `peek_sender`.
 //! - `rustix` (Unix): one safe syscall std has not stabilised,
 //!   `recv(MSG_PEEK)` on a Unix datagram socket (`UnixDatagram::peek`),
-//!   and the `EINPROGRESS` errno that `TcpSocket::connect` expects; it is
-//!   already in the dependency tree, and it keeps spindle free of
+//!   and the `EINPROGRESS` errno that `TcpSocket::connect` expects; it was
+//!   already in the workspace's dependency tree, and it keeps spindle free of
 //!   `unsafe` for both.
 //! - `futures`: the `AsyncRead`/`AsyncWrite` traits and their extension
 //!   methods, channels and combinators, so spindle interoperates instead of
