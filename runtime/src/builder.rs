@@ -71,6 +71,8 @@ pub struct Builder {
     /// See [`Builder::stall_threshold`]; `None`: ask `SPINDLE_STALL_MS` at
     /// build.
     stall_threshold: Option<Option<Duration>>,
+    /// See [`Builder::name`]; handed to the runtime at build.
+    name: Option<String>,
 }
 
 impl Builder {
@@ -103,6 +105,7 @@ impl Builder {
             explain: None,
             budget: Self::DEFAULT_BUDGET,
             stall_threshold: None,
+            name: None,
         }
     }
 
@@ -238,6 +241,22 @@ impl Builder {
         self
     }
 
+    /// Names the runtime, for logs and for telling several runtimes apart
+    /// (the server's `--threads` runs one per thread); read back with
+    /// [`Runtime::name`]. Unnamed by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().name("worker-0").build()?;
+    /// assert_eq!(rt.name(), Some("worker-0"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Builder {
+        self.name = Some(name.into());
+        self
+    }
+
     /// Builds the runtime: creates the OS selector and its waker.
     ///
     /// # Examples
@@ -264,7 +283,7 @@ impl Builder {
             self.panic_policy,
             explain,
         )?;
-        Ok(Runtime::from_core(core))
+        Ok(Runtime::from_core(core, self.name.clone()))
     }
 }
 

@@ -120,14 +120,29 @@ pub struct Runtime {
     /// Everything the loop owns; shared with the thread-local context while
     /// `block_on` runs.
     core: Rc<Core>,
+    /// See [`Builder::name`].
+    name: Option<String>,
 }
 
 impl Runtime {
     /// Wraps a freshly built core; used by [`Builder::build`].
-    pub(crate) fn from_core(core: Core) -> Runtime {
+    pub(crate) fn from_core(core: Core, name: Option<String>) -> Runtime {
         Runtime {
             core: Rc::new(core),
+            name,
         }
+    }
+
+    /// The name given by [`Builder::name`], if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(spindle::Runtime::new()?.name(), None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// Creates a runtime with the default settings.
@@ -249,6 +264,7 @@ impl Drop for Runtime {
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
+            .field("name", &self.name)
             .field("metrics", &self.metrics())
             .finish_non_exhaustive()
     }

@@ -7,6 +7,13 @@
 //! Re-exporting rather than redefining keeps spindle interoperable: code
 //! written against futures-io runs on spindle unchanged.
 //!
+//! spindle's own additions:
+//!
+//! | item | file |
+//! | --- | --- |
+//! | [`copy_bidirectional`]: a proxy's two-way copy with half-close | `io/copy_bidirectional.rs` |
+//! | [`Interest`], [`Ready`]: what `ready(interest)` waits for and returns | `io/ready.rs` |
+//!
 //! # Examples
 //!
 //! ```
@@ -25,6 +32,12 @@
 //! })?;
 //! # Ok::<(), std::io::Error>(())
 //! ```
+
+mod copy_bidirectional;
+mod ready;
+
+pub use copy_bidirectional::copy_bidirectional;
+pub use ready::{Interest, Ready};
 
 pub use futures::io::{
     copy, copy_buf, empty, repeat, sink, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt,

@@ -71,20 +71,30 @@
 //!
 //! 1. `executor.rs`: [`Runtime`], the loop; `builder.rs`: [`Builder`],
 //!    [`PanicPolicy`].
-//! 2. `task.rs`: [`spawn`], [`JoinHandle`], [`JoinError`], a task's lifecycle.
+//! 2. `task.rs`: [`spawn`], [`JoinHandle`], [`JoinError`], a task's
+//!    lifecycle; then `task/`: [`task::JoinSet`] (`join_set.rs`: results
+//!    in completion order), [`task_local!`] and [`task::LocalKey`]
+//!    (`local.rs`: a value swapped in around each poll), [`task::Id`] and
+//!    [`task::id()`] (`id.rs`).
 //! 3. `waker.rs` and `remote.rs`: how a wake reaches the run queue, from this
 //!    thread or another.
 //! 4. `context.rs`: how [`spawn`] finds the running runtime.
 //! 5. `reactor.rs`: `mio::Poll`, tokens, readiness, event dispatch.
 //! 6. `registration.rs`: the helper every socket operation goes through.
 //! 7. `time/`: [`time::sleep`], [`time::timeout`], [`time::interval`] and the timer store.
-//! 8. `net/`: [`net::TcpListener`], [`net::TcpStream`] (`tcp/`),
-//!    [`net::UdpSocket`] (`udp.rs`), `UnixListener` and `UnixStream`
-//!    (`unix/`, Unix only).
+//! 8. `net/`: [`net::TcpListener`], [`net::TcpStream`], their split
+//!    halves and [`net::TcpSocket`] (`tcp/`), [`net::UdpSocket`]
+//!    (`udp.rs`), `UnixListener`, `UnixStream`, its halves and
+//!    `UnixDatagram` (`unix/`, Unix only); `readiness.rs`: what every
+//!    socket shares (`ready(Interest)`, `poll_read_ready`, the vectored
+//!    `try_*`, `into_std`), thin wrappers over `registration.rs`.
 //! 9. `signal.rs`: [`signal::ctrl_c`] and [`signal::signal`], through the reactor.
 //! 10. `explain.rs`: the explain trace, and how a waker is traced back to
 //!     its task.
-//! 11. `yield_now.rs`, `metrics.rs`, `io.rs`: the small pieces.
+//! 11. `yield_now.rs`, `metrics.rs`, `io.rs`: the small pieces; `io/`:
+//!     [`io::Interest`] and [`io::Ready`] (`ready.rs`),
+//!     [`io::copy_bidirectional`] (`copy_bidirectional.rs`, a proxy's
+//!     two-way copy with half-close).
 //! 12. `hyper.rs` (feature `hyper`): hyper 1.x on spindle.
 //!
 //! The [`guide`] (`guide.rs`) is a chapter to read before all of these.
@@ -93,7 +103,14 @@
 //!
 //! - `mio`: the portable epoll/kqueue layer; spindle is a loop on top of it.
 //! - `socket2`: socket options mio does not expose (listen backlog,
-//!   `SO_REUSEADDR`, `SO_LINGER`).
+//!   `SO_REUSEADDR`, `SO_REUSEPORT`, `SO_LINGER`, keepalive, `IP_TOS`,
+//!   buffer sizes), the unconnected socket behind [`net::TcpSocket`], and
+//!   `peek_sender`.
+//! - `rustix` (Unix): one safe syscall std has not stabilised,
+//!   `recv(MSG_PEEK)` on a Unix datagram socket (`UnixDatagram::peek`),
+//!   and the `EINPROGRESS` errno that `TcpSocket::connect` expects; it was
+//!   already in the workspace's dependency tree, and it keeps spindle free of
+//!   `unsafe` for both.
 //! - `futures`: the `AsyncRead`/`AsyncWrite` traits and their extension
 //!   methods, channels and combinators, so spindle interoperates instead of
 //!   inventing its own; and `task::waker_ref`, which lends a task's waker to

@@ -1,9 +1,15 @@
 //! Tasks: a spawned future, its result slot, and the handle that awaits it.
 //!
-//! `spawn(fut)` puts the future into a [`TaskCell`], boxed and pinned, in
-//! the runtime's task slab; puts its [`TaskRef`] on the run queue; and
+//! The public side: [`spawn`], [`JoinHandle`] and [`JoinError`] here; many
+//! tasks joined in completion order with [`JoinSet`] (`task/join_set.rs`);
+//! values scoped to a task with [`task_local!`](crate::task_local)
+//! (`task/local.rs`); task ids with [`Id`] and [`id()`] (`task/id.rs`).
+//! The rest of this doc is how a task is stored and run.
+//!
+//! `spawn(fut)` puts the future into a `TaskCell`, boxed and pinned, in
+//! the runtime's task slab; puts its `TaskRef` on the run queue; and
 //! returns a [`JoinHandle`] that shares the task's result slot
-//! ([`JoinState`], an `Arc`) but not its future. The loop finds the cell
+//! (`JoinState`, an `Arc`) but not its future. The loop finds the cell
 //! through the slab when the task is scheduled, polls the future with the
 //! task's own waker, and, when the future is ready, drops it, moves the
 //! output into the result slot and wakes whoever awaits the handle.
@@ -23,12 +29,12 @@
 //!
 //! 1. `Core::spawn`: the cell is created `Running`
 //!    and scheduled.
-//! 2. [`Task::poll`]: the future returned `Ready`; the future is dropped,
+//! 2. `Task::poll`: the future returned `Ready`; the future is dropped,
 //!    the output stored, the join waker woken, `scheduled` set for good.
-//! 3. [`Task::fail`]: the future panicked; the loop records the payload
+//! 3. `Task::fail`: the future panicked; the loop records the payload
 //!    (under the default panic policy) and drops the future.
 //! 4. [`JoinHandle::poll`]: the handle takes the output.
-//! 5. [`Task::poll`] after [`JoinHandle::abort`], or [`Task::cancel`]
+//! 5. `Task::poll` after [`JoinHandle::abort`], or `Task::cancel`
 //!    when the runtime is dropped: the future is dropped without being polled
 //!    again.
 //!
@@ -56,6 +62,16 @@ use crate::coop;
 use crate::waker::Header;
 
 pub use crate::coop::{consume_budget, unconstrained, Unconstrained};
+mod id;
+mod join_set;
+mod local;
+
+pub use id::{id, try_id, Id};
+pub use join_set::JoinSet;
+pub use local::{AccessError, LocalKey, TaskLocalFuture};
+// `task_local!` is exported at the crate root (`#[macro_export]`); this
+// makes it `spindle::task::task_local!` too, where a tokio user looks.
+pub use crate::task_local;
 
 /// Spawns a future onto the current runtime and returns a handle to await
 /// its output.
@@ -92,29 +108,6 @@ where
     F::Output: 'static,
 {
     context::expect_core("spindle::spawn").spawn(future)
-}
-
-/// A task's id: unique among the tasks of one runtime, never reused.
-///
-/// It appears in the explain trace (`task 3`), in stall warnings and in
-/// [`JoinError`]'s message. The future given to `block_on` is task 0.
-///
-/// # Examples
-///
-/// ```
-/// spindle::block_on(async {
-///     let handle = spindle::spawn(async { panic!("boom") });
-///     let err = handle.await.unwrap_err();
-///     assert_eq!(err.id().to_string(), "1"); // the runtime's first task
-/// });
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Id(pub(crate) u64);
-
-impl fmt::Display for Id {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
 }
 
 /// Why a task produced no output: it was cancelled, or it panicked.
@@ -337,15 +330,16 @@ impl<T> JoinHandle<T> {
         !matches!(self.state.lock().stage, JoinStage::Running)
     }
 
-    /// The id of the task.
+    /// The id of the task, the one [`task::id()`](crate::task::id) returns
+    /// inside it.
     ///
     /// # Examples
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::spawn(async {});
-    ///     let b = spindle::spawn(async {});
-    ///     assert_ne!(a.id(), b.id());
+    ///     let handle = spindle::spawn(async { spindle::task::id() });
+    ///     let id = handle.id();
+    ///     assert_eq!(handle.await.unwrap(), id);
     /// });
     /// ```
     pub fn id(&self) -> Id {
@@ -449,7 +443,7 @@ impl<T> JoinState<T> {
     /// ([`set_header`](Self::set_header) or [`attach`](Self::attach)).
     pub(crate) fn new(id: u64) -> JoinState<T> {
         JoinState {
-            id: Id(id),
+            id: Id::new(id),
             aborted: AtomicBool::new(false),
             inner: Mutex::new(JoinInner {
                 stage: JoinStage::Running,
@@ -662,6 +656,7 @@ impl<F: Future> Task for TaskCell<F> {
         };
         let waker = futures::task::waker_ref(this.header);
         let mut cx = Context::from_waker(&waker);
+        let _current = id::enter(this.header.task.id);
         match catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
             Ok(Poll::Pending) => Outcome::Pending,
             Ok(Poll::Ready(output)) => {

@@ -337,3 +337,29 @@ fn short_try_read_clears_readiness_until_the_next_event() {
         assert_eq!(buf[0], b'b');
     });
 }
+
+#[test]
+fn peek_on_split_halves_leaves_the_data() {
+    within(Duration::from_secs(10), || {
+        spindle::block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let mut client = TcpStream::connect(listener.local_addr().unwrap())
+                .await
+                .unwrap();
+            let (mut server, _) = listener.accept().await.unwrap();
+            client.write_all(b"peeked").await.unwrap();
+            {
+                let (mut reader, _writer) = TcpStream::split(&mut server);
+                let mut buf = [0; 6];
+                let n = reader.peek(&mut buf).await.unwrap();
+                assert_eq!(&buf[..n], &b"peeked"[..n]);
+            }
+            let (mut reader, _writer) = server.into_split();
+            let mut buf = [0; 6];
+            let n = reader.peek(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], &b"peeked"[..n]);
+            reader.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"peeked");
+        })
+    });
+}

@@ -4,39 +4,11 @@
 mod support;
 
 use std::io::ErrorKind;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use spindle::io::{AsyncReadExt, AsyncWriteExt};
 use spindle::net::{UnixListener, UnixStream};
-use support::within;
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "spindle-unix-test-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::{within, TempDir};
 
 #[test]
 fn echo_over_a_socket_path() {
@@ -201,5 +173,92 @@ fn abstract_names_bind_connect_and_report_their_address() {
             .unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
         assert!(err.to_string().contains("@spindle-missing-"), "{err}");
+    });
+}
+
+#[test]
+fn split_halves_read_and_write_at_once() {
+    within(Duration::from_secs(10), || {
+        spindle::block_on(async {
+            let (mut a, mut b) = UnixStream::pair().unwrap();
+            let (mut reader, mut writer) = UnixStream::split(&mut a);
+            let echo = async {
+                let mut buf = [0; 5];
+                b.read_exact(&mut buf).await.unwrap();
+                b.write_all(&buf).await.unwrap();
+            };
+            let talk = async {
+                writer.write_all(b"hello").await.unwrap();
+                let mut buf = [0; 5];
+                reader.read_exact(&mut buf).await.unwrap();
+                buf
+            };
+            let ((), got) = futures::join!(echo, talk);
+            assert_eq!(&got, b"hello");
+        })
+    });
+}
+
+#[test]
+fn owned_halves_move_into_tasks_and_reunite() {
+    within(Duration::from_secs(10), || {
+        spindle::block_on(async {
+            let (a, mut b) = UnixStream::pair().unwrap();
+            let (mut reader, mut writer) = a.into_split();
+            let reading = spindle::spawn(async move {
+                let mut buf = [0; 2];
+                reader.read_exact(&mut buf).await.unwrap();
+                (reader, buf)
+            });
+            let writing = spindle::spawn(async move {
+                writer.write_all(b"w!").await.unwrap();
+                writer
+            });
+            b.write_all(b"r!").await.unwrap();
+            let (reader, buf) = reading.await.unwrap();
+            let writer = writing.await.unwrap();
+            assert_eq!(&buf, b"r!");
+            let mut got = [0; 2];
+            b.read_exact(&mut got).await.unwrap();
+            assert_eq!(&got, b"w!");
+            // Reunited: no shutdown happened, the stream still writes.
+            let mut a = reader.reunite(writer).unwrap();
+            a.write_all(b"ok").await.unwrap();
+            b.read_exact(&mut got).await.unwrap();
+            assert_eq!(&got, b"ok");
+        })
+    });
+}
+
+#[test]
+fn dropping_the_owned_write_half_sends_eof_and_mismatched_halves_do_not_reunite() {
+    within(Duration::from_secs(10), || {
+        spindle::block_on(async {
+            let (a, mut b) = UnixStream::pair().unwrap();
+            let (c, _d) = UnixStream::pair().unwrap();
+            let (ra, wa) = a.into_split();
+            let (_rc, wc) = c.into_split();
+            let spindle::net::unix::ReuniteError(ra, wc) = ra.reunite(wc).unwrap_err();
+            drop(wc);
+            drop(wa);
+            let mut rest = Vec::new();
+            b.read_to_end(&mut rest).await.unwrap(); // EOF from the dropped writer
+            assert!(rest.is_empty());
+            drop(ra);
+        })
+    });
+}
+
+#[test]
+fn into_split_reader_sees_peer_close_as_eof() {
+    within(Duration::from_secs(10), || {
+        spindle::block_on(async {
+            let (a, b) = UnixStream::pair().unwrap();
+            let (mut reader, _writer) = a.into_split();
+            drop(b);
+            let mut buf = Vec::new();
+            assert_eq!(reader.read_to_end(&mut buf).await.unwrap(), 0);
+            assert_eq!(reader.read(&mut [0; 1]).await.unwrap(), 0, "EOF is sticky");
+        })
     });
 }

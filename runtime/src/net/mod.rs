@@ -9,16 +9,21 @@
 //! | --- | --- |
 //! | [`TcpListener`] | `tcp/listener.rs` |
 //! | [`TcpStream`] | `tcp/stream.rs` |
+//! | [`TcpSocket`]: options set before `connect` or `listen` | `tcp/socket.rs` |
 //! | [`tcp::ReadHalf`], [`tcp::WriteHalf`], [`tcp::OwnedReadHalf`], [`tcp::OwnedWriteHalf`] | `tcp/split.rs` |
 //! | [`UdpSocket`] | `udp.rs` |
 //! | `UnixListener`, `UnixStream` (Unix only) | `unix/listener.rs`, `unix/stream.rs` |
+//! | `unix::ReadHalf`, `unix::WriteHalf`, `unix::OwnedReadHalf`, `unix::OwnedWriteHalf` | `unix/split.rs` |
+//! | `UnixDatagram` (Unix only) | `unix/datagram.rs` |
+//! | what every socket shares: `ready`, `poll_read_ready`, `try_*_vectored`, `into_std` | `readiness.rs` |
 
+mod readiness;
 pub mod tcp;
 mod udp;
 #[cfg(unix)]
-mod unix;
+pub mod unix;
 
-pub use tcp::{TcpListener, TcpStream};
+pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]
-pub use unix::{UnixListener, UnixStream};
+pub use unix::{UnixDatagram, UnixListener, UnixStream};

@@ -185,6 +185,66 @@ impl TcpListener {
         Poll::Ready(TcpStream::from_mio(stream, "TcpListener::accept").map(|s| (s, addr)))
     }
 
+    /// Deregisters the listener from the reactor and returns it as a std
+    /// listener, still in non-blocking mode (as tokio does; call
+    /// `set_nonblocking(false)` for a blocking `accept`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let addr = listener.local_addr()?;
+    ///     let std_listener = listener.into_std()?;
+    ///     assert_eq!(std_listener.local_addr()?, addr);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the process is out of file descriptors (the socket is
+    /// handed over through `dup(2)`).
+    #[cfg(unix)]
+    pub fn into_std(self) -> io::Result<std::net::TcpListener> {
+        self.source.into_fd().map(std::net::TcpListener::from)
+    }
+
+    /// Sets `IP_TTL` for the connections this listener accepts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     listener.set_ttl(100)?;
+    ///     assert_eq!(listener.ttl()?, 100);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS rejects the value.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.source.set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` of the listener.
+    ///
+    /// # Examples
+    ///
+    /// See [`set_ttl`](Self::set_ttl).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS cannot report the option.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.source.ttl()
+    }
+
     /// The address the listener is bound to.
     ///
     /// # Examples

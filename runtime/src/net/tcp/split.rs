@@ -7,6 +7,7 @@
 //! the stream, and can go to tasks spawned through a `Handle`.
 
 use std::fmt;
+use std::future::poll_fn;
 use std::io::{self, IoSlice};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
@@ -150,7 +151,123 @@ pub(crate) fn into_split(stream: Arc<TcpStream>) -> (OwnedReadHalf, OwnedWriteHa
     )
 }
 
+impl ReadHalf<'_> {
+    /// Reads data without removing it from the receive queue, waiting
+    /// until some is there; see [`TcpStream::peek`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (mut server, _) = listener.accept().await?;
+    /// client.write_all(b"abc").await?;
+    /// let (mut reader, _writer) = spindle::net::TcpStream::split(&mut server);
+    /// let mut buf = [0; 3];
+    /// let n = reader.peek(&mut buf).await?;
+    /// assert_eq!(&buf[..n], &b"abc"[..n]);
+    /// reader.read_exact(&mut buf).await?; // still there
+    /// assert_eq!(&buf, b"abc");
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::peek`].
+    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.0.poll_peek(cx, buf)).await
+    }
+
+    /// Polls for [`peek`](Self::peek).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use spindle::io::AsyncWriteExt;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (mut server, _) = listener.accept().await?;
+    /// client.write_all(b"x").await?;
+    /// let (mut reader, _) = spindle::net::TcpStream::split(&mut server);
+    /// let mut buf = [0; 1];
+    /// assert_eq!(poll_fn(|cx| reader.poll_peek(cx, &mut buf)).await?, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::peek`].
+    pub fn poll_peek(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.0.poll_peek(cx, buf)
+    }
+}
+
 impl OwnedReadHalf {
+    /// Reads data without removing it from the receive queue, waiting
+    /// until some is there; see [`TcpStream::peek`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"abc").await?;
+    /// let (mut reader, _writer) = server.into_split();
+    /// let mut buf = [0; 3];
+    /// let n = reader.peek(&mut buf).await?;
+    /// assert_eq!(&buf[..n], &b"abc"[..n]);
+    /// reader.read_exact(&mut buf).await?; // still there
+    /// assert_eq!(&buf, b"abc");
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::peek`].
+    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.stream.poll_peek(cx, buf)).await
+    }
+
+    /// Polls for [`peek`](Self::peek).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use spindle::io::AsyncWriteExt;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"x").await?;
+    /// let (mut reader, _writer) = server.into_split();
+    /// let mut buf = [0; 1];
+    /// assert_eq!(poll_fn(|cx| reader.poll_peek(cx, &mut buf)).await?, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::peek`].
+    pub fn poll_peek(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.stream.poll_peek(cx, buf)
+    }
+
     /// Puts the stream back together.
     ///
     /// # Examples

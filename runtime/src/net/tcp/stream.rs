@@ -14,7 +14,7 @@
 
 use std::fmt;
 use std::future::poll_fn;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use futures::io::{AsyncRead, AsyncWrite};
 
+use crate::io::{Interest, Ready};
 use crate::net::tcp::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Direction;
 use crate::registration::{close_result, IoSource};
@@ -105,8 +106,14 @@ impl TcpStream {
     async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
         let stream = mio::net::TcpStream::connect(addr)?;
         let stream = TcpStream::from_mio(stream, "TcpStream::connect")?;
-        poll_fn(|cx| stream.poll_connected(cx)).await?;
+        stream.connected().await?;
         Ok(stream)
+    }
+
+    /// Waits until a non-blocking `connect(2)` started on this stream has
+    /// finished, and reports how (also used by `TcpSocket::connect`).
+    pub(crate) async fn connected(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_connected(cx)).await
     }
 
     /// Waits until a non-blocking connect finished, then reports how.
@@ -434,8 +441,7 @@ impl TcpStream {
     /// `WouldBlock` when nothing can be read now; otherwise the socket's
     /// error.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let registration = self.source.registration();
-        registration.try_io_sized(Direction::Read, buf.len(), || (&*self.source).read(buf))
+        self.source.try_read(buf)
     }
 
     /// Writes what fits now, without waiting; `WouldBlock` if the reactor
@@ -450,8 +456,284 @@ impl TcpStream {
     /// `WouldBlock` when nothing can be written now; otherwise the socket's
     /// error.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        let registration = self.source.registration();
-        registration.try_io_sized(Direction::Write, buf.len(), || (&*self.source).write(buf))
+        self.source.try_write(buf)
+    }
+
+    /// Waits until the socket is ready in a direction of `interest` and
+    /// returns the readiness seen, so one task can serve both directions.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::{AsyncWriteExt, Interest};
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"x").await?;
+    /// let ready = server.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    /// if ready.is_readable() {
+    ///     let mut buf = [0; 1];
+    ///     let _ = server.try_read(&mut buf); // may still be WouldBlock: wait again then
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.source.ready(interest).await
+    }
+
+    /// Polls for read readiness: `Ready(Ok(()))` when the reactor has seen
+    /// the socket readable (or closed), else the waker is kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use spindle::io::AsyncWriteExt;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"x").await?;
+    /// poll_fn(|cx| server.poll_read_ready(cx)).await?;
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.source.poll_read_ready(cx)
+    }
+
+    /// Polls for write readiness; see
+    /// [`poll_read_ready`](Self::poll_read_ready).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// poll_fn(|cx| client.poll_write_ready(cx)).await?;
+    /// assert_eq!(client.try_write(b"x")?, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.source.poll_write_ready(cx)
+    }
+
+    /// Reads what is available now into several buffers (one `readv(2)`),
+    /// without waiting; `WouldBlock` if the socket is not readable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSliceMut;
+    /// use spindle::io::AsyncWriteExt;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"headbody").await?;
+    /// let (mut head, mut body) = ([0; 4], [0; 4]);
+    /// let n = loop {
+    ///     server.readable().await?;
+    ///     let mut bufs = [IoSliceMut::new(&mut head), IoSliceMut::new(&mut body)];
+    ///     match server.try_read_vectored(&mut bufs) {
+    ///         Ok(n) if n < 8 => continue, // a partial arrival; not here on loopback
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!((n, &head, &body), (8, b"head", b"body"));
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing can be read now; otherwise the socket's
+    /// error.
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.source.try_read_vectored(bufs)
+    }
+
+    /// Writes from several buffers (one `writev(2)`) what fits now,
+    /// without waiting; `WouldBlock` if the socket is not writable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSlice;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// client.writable().await?;
+    /// let n = client.try_write_vectored(&[IoSlice::new(b"head"), IoSlice::new(b"body")])?;
+    /// assert_eq!(n, 8);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing can be written now; otherwise the socket's
+    /// error.
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.source.try_write_vectored(bufs)
+    }
+
+    /// Deregisters the stream from the reactor and returns it as a std
+    /// stream, still in non-blocking mode (as tokio does; call
+    /// `set_nonblocking(false)` for blocking I/O).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// let mut client = client.into_std()?;
+    /// client.set_nonblocking(false)?;
+    /// client.write_all(b"std")?;
+    /// let mut server = server.into_std()?;
+    /// server.set_nonblocking(false)?;
+    /// let mut buf = [0; 3];
+    /// server.read_exact(&mut buf)?;
+    /// assert_eq!(&buf, b"std");
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the process is out of file descriptors (the socket is
+    /// handed over through `dup(2)`; see `net/readiness.rs`).
+    #[cfg(unix)]
+    pub fn into_std(self) -> io::Result<std::net::TcpStream> {
+        self.source.into_fd().map(std::net::TcpStream::from)
+    }
+
+    /// The `SO_LINGER` setting: `None` (the default) closes in the
+    /// background, `Some(d)` makes closing wait up to `d` for unsent data.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert_eq!(stream.linger()?, None);
+    /// stream.set_linger(Some(Duration::from_secs(1)))?;
+    /// assert_eq!(stream.linger()?, Some(Duration::from_secs(1)));
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS cannot report the option.
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        socket2::SockRef::from(&*self.source).linger()
+    }
+
+    /// Sets `IP_TTL`: how many hops the connection's packets may travel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.set_ttl(42)?;
+    /// assert_eq!(stream.ttl()?, 42);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS rejects the value (0, or above 255).
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.source.set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` of the connection's packets.
+    ///
+    /// # Examples
+    ///
+    /// See [`set_ttl`](Self::set_ttl).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS cannot report the option.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.source.ttl()
+    }
+
+    /// Sets `SO_KEEPALIVE`: the kernel probes an idle connection and
+    /// reports a dead peer as an error (after the system's keepalive time,
+    /// two hours by default on Linux).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # spindle::block_on(async {
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.set_keepalive(true)?;
+    /// assert!(stream.keepalive()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// # })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS rejects the option.
+    pub fn set_keepalive(&self, keepalive: bool) -> io::Result<()> {
+        socket2::SockRef::from(&*self.source).set_keepalive(keepalive)
+    }
+
+    /// Whether `SO_KEEPALIVE` is set.
+    ///
+    /// The probe timing (`TCP_KEEPIDLE` and friends) is set through
+    /// socket2: `socket2::SockRef::from(&stream).set_tcp_keepalive(..)`.
+    ///
+    /// # Examples
+    ///
+    /// See [`set_keepalive`](Self::set_keepalive).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS cannot report the option.
+    pub fn keepalive(&self) -> io::Result<bool> {
+        socket2::SockRef::from(&*self.source).keepalive()
     }
 
     /// Splits the stream into a read half and a write half that borrow it,

@@ -188,6 +188,35 @@ impl UnixListener {
         Poll::Ready(UnixStream::from_mio(stream, "UnixListener::accept").map(|s| (s, addr)))
     }
 
+    /// Deregisters the listener from the reactor and returns it as a std
+    /// listener, still in non-blocking mode (as tokio does). The socket
+    /// file stays where it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("spindle-doc-uis-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("sock");
+    /// spindle::block_on(async {
+    ///     let listener = spindle::net::UnixListener::bind(&path)?.into_std()?;
+    ///     assert_eq!(listener.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the process is out of file descriptors (the socket is
+    /// handed over through `dup(2)`).
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixListener> {
+        self.source
+            .into_fd()
+            .map(std::os::unix::net::UnixListener::from)
+    }
+
     /// The address (path) the listener is bound to.
     ///
     /// # Examples

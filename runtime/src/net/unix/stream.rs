@@ -25,16 +25,19 @@
 
 use std::fmt;
 use std::future::poll_fn;
-use std::io::{self, IoSlice};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use futures::io::{AsyncRead, AsyncWrite};
 
+use crate::io::{Interest, Ready};
 use crate::net::unix::addr;
+use crate::net::unix::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Direction;
 use crate::registration::{close_result, IoSource};
 
@@ -249,6 +252,285 @@ impl UnixStream {
     /// Fails with `NotConnected` if the connection is already gone.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.source.shutdown(how)
+    }
+
+    /// Waits until the stream is ready in a direction of `interest` and
+    /// returns the readiness seen.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::{AsyncWriteExt, Interest};
+    /// spindle::block_on(async {
+    ///     let (mut a, b) = spindle::net::UnixStream::pair()?;
+    ///     a.write_all(b"x").await?;
+    ///     let ready = b.ready(Interest::READABLE).await?;
+    ///     assert!(ready.is_readable());
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.source.ready(interest).await
+    }
+
+    /// Waits until the stream may be readable; then
+    /// [`try_read`](Self::try_read) until `WouldBlock`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::AsyncWriteExt;
+    /// spindle::block_on(async {
+    ///     let (mut a, b) = spindle::net::UnixStream::pair()?;
+    ///     a.write_all(b"data").await?;
+    ///     let mut buf = [0; 16];
+    ///     let n = loop {
+    ///         b.readable().await?;
+    ///         match b.try_read(&mut buf) {
+    ///             Ok(n) => break n,
+    ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     };
+    ///     assert_eq!(&buf[..n], b"data");
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.source.readable().await
+    }
+
+    /// Waits until the stream may be writable; then
+    /// [`try_write`](Self::try_write).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let (a, _b) = spindle::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_write(b"hi")?, 2);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub async fn writable(&self) -> io::Result<()> {
+        self.source.writable().await
+    }
+
+    /// Polls for read readiness: `Ready(Ok(()))` once the reactor has seen
+    /// the stream readable (or closed), else the waker is kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// spindle::block_on(async {
+    ///     let (a, b) = spindle::net::UnixStream::pair()?;
+    ///     drop(a); // EOF counts as readable
+    ///     poll_fn(|cx| b.poll_read_ready(cx)).await?;
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.source.poll_read_ready(cx)
+    }
+
+    /// Polls for write readiness; see
+    /// [`poll_read_ready`](Self::poll_read_ready).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// spindle::block_on(async {
+    ///     let (a, _b) = spindle::net::UnixStream::pair()?;
+    ///     poll_fn(|cx| a.poll_write_ready(cx)).await?;
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for a closed reactor.
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.source.poll_write_ready(cx)
+    }
+
+    /// Reads what is available now, without waiting; `WouldBlock` if the
+    /// reactor has not reported the stream readable (no syscall then).
+    ///
+    /// # Examples
+    ///
+    /// See [`readable`](Self::readable).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing can be read now; otherwise the socket's
+    /// error.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.source.try_read(buf)
+    }
+
+    /// Writes what fits now, without waiting; `WouldBlock` if the reactor
+    /// has not reported the stream writable.
+    ///
+    /// # Examples
+    ///
+    /// See [`writable`](Self::writable).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing can be written now; otherwise the socket's
+    /// error.
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.source.try_write(buf)
+    }
+
+    /// Reads what is available now into several buffers (one `readv(2)`);
+    /// `WouldBlock` if the stream is not readable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSliceMut;
+    /// use spindle::io::AsyncWriteExt;
+    /// spindle::block_on(async {
+    ///     let (mut a, b) = spindle::net::UnixStream::pair()?;
+    ///     a.write_all(b"headbody").await?;
+    ///     b.readable().await?;
+    ///     let (mut head, mut body) = ([0; 4], [0; 4]);
+    ///     let n = b.try_read_vectored(&mut [IoSliceMut::new(&mut head), IoSliceMut::new(&mut body)])?;
+    ///     assert_eq!((n, &head, &body), (8, b"head", b"body"));
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing can be read now; otherwise the socket's
+    /// error.
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.source.try_read_vectored(bufs)
+    }
+
+    /// Writes from several buffers (one `writev(2)`) what fits now;
+    /// `WouldBlock` if the stream is not writable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSlice;
+    /// spindle::block_on(async {
+    ///     let (a, _b) = spindle::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_write_vectored(&[IoSlice::new(b"ab"), IoSlice::new(b"cd")])?, 4);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when nothing can be written now; otherwise the socket's
+    /// error.
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.source.try_write_vectored(bufs)
+    }
+
+    /// Splits the stream into a read half and a write half that borrow it,
+    /// so one task can read while another writes.
+    ///
+    /// With [`AsyncReadExt`](crate::io::AsyncReadExt) in scope, method-call
+    /// syntax `stream.split()` resolves to that trait's by-value `split`;
+    /// write `UnixStream::split(&mut stream)` to get this one, which needs
+    /// no lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::AsyncWriteExt;
+    /// spindle::block_on(async {
+    ///     let (mut a, _b) = spindle::net::UnixStream::pair()?;
+    ///     let (_reader, mut writer) = spindle::net::UnixStream::split(&mut a);
+    ///     writer.write_all(b"x").await?;
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Splits the stream into owned halves that can move into two tasks.
+    /// Dropping the write half shuts down the write side.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::AsyncWriteExt;
+    /// spindle::block_on(async {
+    ///     let (a, _b) = spindle::net::UnixStream::pair()?;
+    ///     let (_reader, mut writer) = a.into_split();
+    ///     spindle::spawn(async move { writer.write_all(b"x").await });
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(Arc::new(self))
+    }
+
+    /// Deregisters the stream from the reactor and returns it as a std
+    /// stream, still in non-blocking mode (as tokio does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// spindle::block_on(async {
+    ///     let (a, b) = spindle::net::UnixStream::pair()?;
+    ///     let (mut a, mut b) = (a.into_std()?, b.into_std()?);
+    ///     a.set_nonblocking(false)?;
+    ///     b.set_nonblocking(false)?;
+    ///     a.write_all(b"std")?;
+    ///     let mut buf = [0; 3];
+    ///     b.read_exact(&mut buf)?;
+    ///     assert_eq!(&buf, b"std");
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Fails if the process is out of file descriptors (the socket is
+    /// handed over through `dup(2)`).
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixStream> {
+        self.source
+            .into_fd()
+            .map(std::os::unix::net::UnixStream::from)
     }
 
     /// Sends a FIN (the body of `poll_close`).
