@@ -9,6 +9,7 @@
 
 use std::io;
 
+use crate::blocking::RuntimeJobs;
 use crate::executor::{Core, Runtime};
 use crate::explain::Explain;
 
@@ -63,6 +64,8 @@ pub struct Builder {
     panic_policy: PanicPolicy,
     /// See [`Builder::explain`]; `None`: ask `SPINDLE_EXPLAIN` at build.
     explain: Option<bool>,
+    /// See [`Builder::max_blocking_threads`].
+    max_blocking_threads: usize,
 }
 
 impl Builder {
@@ -88,6 +91,7 @@ impl Builder {
             max_events: Self::DEFAULT_MAX_EVENTS,
             panic_policy: PanicPolicy::Isolate,
             explain: None,
+            max_blocking_threads: RuntimeJobs::DEFAULT_LIMIT,
         }
     }
 
@@ -158,6 +162,30 @@ impl Builder {
         self
     }
 
+    /// Sets how many of this runtime's blocking jobs
+    /// ([`spawn_blocking`](crate::spawn_blocking), `spindle::fs`, DNS
+    /// lookups) may run at once (default 512, as tokio). Values below 1 are
+    /// treated as 1.
+    ///
+    /// The blocking pool is shared by every runtime of the process, so this
+    /// is a limit on this runtime's share of it, not on the pool: jobs over
+    /// the limit wait in the runtime's own queue until one of its running
+    /// jobs finishes, and the pool holds at most the sum of the live
+    /// runtimes' limits (fewer when fewer jobs run). See `blocking/jobs.rs`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().max_blocking_threads(4).build()?;
+    /// let out = rt.block_on(async { spindle::spawn_blocking(|| 7).await.unwrap() });
+    /// assert_eq!(out, 7);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_blocking_threads(&mut self, threads: usize) -> &mut Builder {
+        self.max_blocking_threads = threads.max(1);
+        self
+    }
+
     /// Builds the runtime: creates the OS selector and its waker.
     ///
     /// # Examples
@@ -179,6 +207,7 @@ impl Builder {
             self.panic_policy,
             explain,
         )?;
+        core.blocking.set_limit(self.max_blocking_threads);
         Ok(Runtime::from_core(core))
     }
 }

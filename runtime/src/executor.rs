@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use slab::Slab;
 
+use crate::blocking::RuntimeJobs;
 use crate::builder::{Builder, PanicPolicy};
 use crate::context;
 use crate::explain::{Explain, Millis, TaskName};
@@ -108,8 +109,9 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// ```
 pub struct Runtime {
     /// Everything the loop owns; shared with the thread-local context while
-    /// `block_on` runs.
-    core: Rc<Core>,
+    /// `block_on` runs. (`pub(crate)` for `Runtime::shutdown_timeout` in
+    /// `blocking/shutdown.rs`.)
+    pub(crate) core: Rc<Core>,
 }
 
 impl Runtime {
@@ -255,6 +257,9 @@ pub(crate) struct Core {
     signals: RefCell<Option<Rc<SignalDriver>>>,
     /// Counters behind [`Metrics`].
     pub(crate) counters: Counters,
+    /// This runtime's share of the blocking pool (`blocking/jobs.rs`):
+    /// its limit, backlog and outstanding jobs. Pool runners hold clones.
+    pub(crate) blocking: Arc<RuntimeJobs>,
     /// The id of the next spawned task (0 is the `block_on` future).
     next_id: Cell<u64>,
     /// Headers of finished tasks that no waker refers to any more, reused by
@@ -304,6 +309,7 @@ impl Core {
             #[cfg(unix)]
             signals: RefCell::new(None),
             counters: Counters::default(),
+            blocking: Arc::new(RuntimeJobs::new()),
             next_id: Cell::new(1),
             to_wake: RefCell::new(Vec::new()),
             header_pool: RefCell::new(Vec::new()),
@@ -603,8 +609,11 @@ impl Core {
 
     /// Snapshot of the counters.
     fn metrics(&self) -> Metrics {
-        self.counters
-            .snapshot(self.shared.wakes_remote.load(Ordering::Relaxed))
+        let mut metrics = self
+            .counters
+            .snapshot(self.shared.wakes_remote.load(Ordering::Relaxed));
+        metrics.blocking_jobs = self.blocking.submitted();
+        metrics
     }
 
     /// Drops every task's future (the runtime is going away).

@@ -120,6 +120,7 @@
 //! wheel; and there is no cooperative budget that forces a task reading a
 //! flood of ready data to yield. Each file says where it simplifies.
 
+mod blocking;
 mod builder;
 mod context;
 mod executor;
@@ -140,6 +141,7 @@ pub mod time;
 mod waker;
 mod yield_now;
 
+pub use blocking::spawn_blocking;
 pub use builder::{Builder, PanicPolicy};
 pub use executor::{block_on, Runtime};
 pub use metrics::Metrics;

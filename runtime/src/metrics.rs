@@ -9,6 +9,12 @@
 //! with plain (non-atomic) `Cell`s, because only the runtime's thread touches
 //! them. The one exception is the count of wakes from other threads, which
 //! lives in the shared half of the runtime as an atomic (see `waker.rs`).
+//!
+//! The blocking pool is shared by every runtime of the process, so its four
+//! figures (`blocking_threads`, `blocking_threads_idle`,
+//! `blocking_jobs_queued`, `blocking_jobs_run`) are process-wide: two
+//! runtimes report the same values. Only `blocking_jobs` counts this
+//! runtime's own jobs.
 
 use std::cell::Cell;
 
@@ -16,7 +22,9 @@ use std::cell::Cell;
 /// [`Runtime::metrics`](crate::Runtime::metrics).
 ///
 /// All fields are running totals since the runtime was built, except
-/// `tasks_alive`, which is the number of spawned tasks that have not finished.
+/// `tasks_alive`, which is the number of spawned tasks that have not
+/// finished, and the `blocking_*` figures of the process-wide pool (see
+/// each field).
 ///
 /// # Examples
 ///
@@ -56,6 +64,21 @@ pub struct Metrics {
     pub events: u64,
     /// Timers that reached their deadline and woke their task.
     pub timers_fired: u64,
+    /// Jobs this runtime handed to the blocking pool (`spawn_blocking`,
+    /// `spindle::fs`, DNS lookups).
+    pub blocking_jobs: u64,
+    /// Blocking pool threads alive now, **process-wide** (the pool is shared
+    /// by all runtimes).
+    pub blocking_threads: u64,
+    /// Blocking pool threads alive and waiting for work now, process-wide;
+    /// an idle thread leaves after 10 s.
+    pub blocking_threads_idle: u64,
+    /// Blocking jobs waiting for a thread now, process-wide: in the pool's
+    /// queue, or in a runtime's queue over its
+    /// [`max_blocking_threads`](crate::Builder::max_blocking_threads).
+    pub blocking_jobs_queued: u64,
+    /// Blocking jobs finished since the process started, process-wide.
+    pub blocking_jobs_run: u64,
 }
 
 /// The live counters behind [`Metrics`], owned by the runtime's core.
@@ -91,7 +114,10 @@ impl Counters {
     }
 
     /// Copies the counters into a public [`Metrics`] value.
+    /// The process-wide pool figures are read here; `blocking_jobs`, which
+    /// lives in the core, is filled in by `Core::metrics`.
     pub(crate) fn snapshot(&self, wakes_remote: u64) -> Metrics {
+        let pool = crate::blocking::global_stats();
         Metrics {
             tasks_spawned: self.tasks_spawned.get(),
             tasks_alive: self.tasks_alive.get(),
@@ -103,6 +129,11 @@ impl Counters {
             reactor_blocked_turns: self.reactor_blocked_turns.get(),
             events: self.events.get(),
             timers_fired: self.timers_fired.get(),
+            blocking_jobs: 0,
+            blocking_threads: pool.threads,
+            blocking_threads_idle: pool.idle,
+            blocking_jobs_queued: pool.queued + crate::blocking::backlogged(),
+            blocking_jobs_run: pool.jobs_run,
         }
     }
 }
