@@ -125,6 +125,7 @@ mod builder;
 mod context;
 mod executor;
 mod explain;
+pub mod fs;
 pub mod guide;
 #[cfg(feature = "hyper")]
 pub mod hyper;
