@@ -132,6 +132,8 @@ pub mod hyper;
 pub mod io;
 mod metrics;
 pub mod net;
+#[cfg(unix)]
+pub mod process;
 mod reactor;
 mod registration;
 mod remote;
@@ -146,6 +148,8 @@ pub use blocking::spawn_blocking;
 pub use builder::{Builder, PanicPolicy};
 pub use executor::{block_on, Runtime};
 pub use metrics::Metrics;
+#[cfg(feature = "macros")]
+pub use spindle_macros::{main, test};
 pub use task::{spawn, JoinError, JoinHandle};
 pub use yield_now::yield_now;
 

@@ -155,7 +155,10 @@ fn shutdown_timeout_gives_up_after_the_timeout_and_drop_does_not_wait() {
         let start = Instant::now();
         rt.shutdown_timeout(Duration::from_millis(50));
         assert!(start.elapsed() >= Duration::from_millis(50));
-        assert!(!done.load(Ordering::SeqCst), "the job cannot finish before release");
+        assert!(
+            !done.load(Ordering::SeqCst),
+            "the job cannot finish before release"
+        );
         release.wait();
 
         let done = Arc::new(AtomicBool::new(false));

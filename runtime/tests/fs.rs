@@ -124,7 +124,12 @@ fn seek_accounts_for_read_ahead_and_pending_writes() {
         std::fs::write(&path, &data).unwrap();
         let opened = path.clone();
         spindle::block_on(async move {
-            let mut file = OpenOptions::new().read(true).write(true).open(&opened).await.unwrap();
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&opened)
+                .await
+                .unwrap();
             let mut buf = [0u8; 10];
             file.read_exact(&mut buf).await.unwrap();
             // The read fetched a whole chunk ahead; the position is still 10.
@@ -194,7 +199,10 @@ fn create_dir_all_rename_copy_and_remove() {
             fs::rename(&b, &c).await.unwrap();
             assert_eq!(fs::read_to_string(&c).await.unwrap(), "copy me");
             fs::remove_file(&c).await.unwrap();
-            assert_eq!(fs::metadata(&c).await.unwrap_err().kind(), ErrorKind::NotFound);
+            assert_eq!(
+                fs::metadata(&c).await.unwrap_err().kind(),
+                ErrorKind::NotFound
+            );
             fs::remove_file(&a).await.unwrap();
             fs::remove_dir(&nested).await.unwrap();
             fs::create_dir(root.join("new")).await.unwrap();
@@ -209,7 +217,10 @@ fn assert_names(err: std::io::Error, kind: Option<ErrorKind>, path: &Path) {
         assert_eq!(err.kind(), kind, "{err}");
     }
     let shown = path.display().to_string();
-    assert!(err.to_string().contains(&shown), "`{err}` does not name {shown}");
+    assert!(
+        err.to_string().contains(&shown),
+        "`{err}` does not name {shown}"
+    );
 }
 
 #[test]
@@ -220,15 +231,31 @@ fn errors_name_the_missing_file_and_keep_its_kind() {
         spindle::block_on(async move {
             let nf = Some(ErrorKind::NotFound);
             assert_names(fs::read(&missing).await.unwrap_err(), nf, &missing);
-            assert_names(fs::read_to_string(&missing).await.unwrap_err(), nf, &missing);
+            assert_names(
+                fs::read_to_string(&missing).await.unwrap_err(),
+                nf,
+                &missing,
+            );
             assert_names(fs::metadata(&missing).await.unwrap_err(), nf, &missing);
             assert_names(fs::remove_file(&missing).await.unwrap_err(), nf, &missing);
             assert_names(File::open(&missing).await.unwrap_err(), nf, &missing);
             assert_names(fs::read_dir(&missing).await.unwrap_err(), nf, &missing);
-            assert_names(fs::copy(&missing, &missing).await.unwrap_err(), nf, &missing);
-            assert_names(fs::rename(&missing, &missing).await.unwrap_err(), nf, &missing);
+            assert_names(
+                fs::copy(&missing, &missing).await.unwrap_err(),
+                nf,
+                &missing,
+            );
+            assert_names(
+                fs::rename(&missing, &missing).await.unwrap_err(),
+                nf,
+                &missing,
+            );
             let in_missing_dir = missing.join("child");
-            assert_names(fs::write(&in_missing_dir, "x").await.unwrap_err(), nf, &in_missing_dir);
+            assert_names(
+                fs::write(&in_missing_dir, "x").await.unwrap_err(),
+                nf,
+                &in_missing_dir,
+            );
         });
     });
 }

@@ -123,7 +123,9 @@ impl RuntimeJobs {
         drop(state);
         let jobs = self.clone();
         let runner: Job = Box::new(move || jobs.run_from(job));
-        pool::global().submit(runner).inspect_err(|_| self.finish_one())
+        pool::global()
+            .submit(runner)
+            .inspect_err(|_| self.finish_one())
     }
 
     /// The body of a runner: `job`, then the backlog, on this pool thread.

@@ -129,7 +129,10 @@ where
     }));
     async move {
         submitted.map_err(|err| {
-            io::Error::new(err.kind(), format!("could not start a blocking thread: {err}"))
+            io::Error::new(
+                err.kind(),
+                format!("could not start a blocking thread: {err}"),
+            )
         })?;
         match rx.await {
             Ok(Ok(value)) => Ok(value),

@@ -416,7 +416,11 @@ impl Parts {
 }
 
 impl AsyncWrite for File {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         loop {
             match ready!(this.poll_job(cx))? {
@@ -444,7 +448,11 @@ impl AsyncWrite for File {
                     }
                     let n = data.len().min(MAX_CHUNK - parts.buf.len());
                     parts.buf.extend_from_slice(&data[..n]);
-                    parts.mode = if parts.buf.is_empty() { Mode::Empty } else { Mode::Writing };
+                    parts.mode = if parts.buf.is_empty() {
+                        Mode::Empty
+                    } else {
+                        Mode::Writing
+                    };
                     this.state = State::Idle(parts);
                     return Poll::Ready(Ok(n));
                 }
@@ -480,7 +488,11 @@ impl AsyncWrite for File {
 }
 
 impl AsyncSeek for File {
-    fn poll_seek(self: Pin<&mut Self>, cx: &mut Context<'_>, to: SeekFrom) -> Poll<io::Result<u64>> {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        to: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
         let this = self.get_mut();
         loop {
             match ready!(this.poll_job(cx))? {

@@ -346,4 +346,3 @@ fn two_path_error(err: io::Error, what: &str, from: &Path, to: &Path) -> io::Err
         ),
     )
 }
-

@@ -58,7 +58,8 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
     let path: Arc<Path> = path.as_ref().into();
     let opened = path.clone();
     let std = run("spindle::fs::read_dir", move || {
-        std::fs::read_dir(&opened).map_err(|err| path_error(err, "could not read directory", &opened))
+        std::fs::read_dir(&opened)
+            .map_err(|err| path_error(err, "could not read directory", &opened))
     })
     .await?;
     Ok(ReadDir {
@@ -129,16 +130,14 @@ impl Stream for ReadDir {
                 State::Idle(None) => return Poll::Ready(None),
                 State::Idle(std) => {
                     let mut std = std.take();
-                    this.state = State::Busy(Box::pin(unblock(
-                        "spindle::fs::ReadDir",
-                        move || {
+                    this.state =
+                        State::Busy(Box::pin(unblock("spindle::fs::ReadDir", move || {
                             let iter = std.as_mut().expect("taken from a Some");
                             let batch: VecDeque<_> = iter.by_ref().take(BATCH).collect();
                             // A short batch: the iterator has ended.
                             let rest = if batch.len() < BATCH { None } else { std };
                             (rest, batch)
-                        },
-                    )));
+                        })));
                 }
             }
         }

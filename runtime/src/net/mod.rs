@@ -12,12 +12,22 @@
 //! | [`tcp::ReadHalf`], [`tcp::WriteHalf`], [`tcp::OwnedReadHalf`], [`tcp::OwnedWriteHalf`] | `tcp/split.rs` |
 //! | [`UdpSocket`] | `udp.rs` |
 //! | `UnixListener`, `UnixStream` (Unix only) | `unix/listener.rs`, `unix/stream.rs` |
+//! | [`lookup_host`], [`ToSocketAddrs`] | `lookup.rs` |
+//!
+//! Host names are resolved on the blocking pool by [`lookup_host`];
+//! [`TcpStream::connect`] goes through it. The synchronous constructors
+//! (`TcpListener::bind`, `UdpSocket::bind`, `UdpSocket::connect`) keep
+//! std's `ToSocketAddrs`: an IP literal costs nothing there, but a host
+//! name is resolved on the calling thread, so resolve names first with
+//! [`lookup_host`] when they may be slow.
 
+mod lookup;
 pub mod tcp;
 mod udp;
 #[cfg(unix)]
 mod unix;
 
+pub use lookup::{lookup_host, ToSocketAddrs};
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]

@@ -1,0 +1,87 @@
+//! File reads: what going through the blocking pool costs against
+//! `std::fs::read` on the same thread.
+//!
+//! One 256 MiB file, written once and then in the page cache, is read
+//! whole three ways:
+//!
+//! - `std_fs_read`: `std::fs::read` on the benchmark's thread, the floor.
+//! - `spindle_fs_read`: `spindle::fs::read`, the same call on a pool
+//!   thread plus one hop there and back.
+//! - `spindle_file_read_to_end`: `spindle::fs::File::open` and futures'
+//!   `read_to_end` into a `Vec` sized to the file (as `std::fs::read` sizes
+//!   its own): one pool hop per 1 MiB chunk, and one copy from the `File`'s
+//!   buffer into the caller's.
+//!
+//! Criterion reports each as a throughput (MiB/s); the goal is that both
+//! spindle rows stay at or above 0.8× the `std` row. Because the file is in
+//! the page cache, this measures the runtime's overhead, not a disk.
+//!
+//! ```text
+//! cargo bench -p spindle-benches --bench fs_read
+//! ```
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput};
+use futures::AsyncReadExt;
+
+/// The file's size: large enough that the hops and copies dominate any
+/// fixed cost of opening the file.
+const SIZE: usize = 256 * 1024 * 1024;
+
+/// Writes the file once; removed by the returned guard.
+struct TestFile(PathBuf);
+
+impl TestFile {
+    fn new() -> TestFile {
+        let path = std::env::temp_dir().join(format!("spindle-fs-read-{}", std::process::id()));
+        let data: Vec<u8> = (0..SIZE).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, data).expect("write the test file");
+        TestFile(path)
+    }
+}
+
+impl Drop for TestFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn fs_read(c: &mut Criterion) {
+    let file = TestFile::new();
+    let path = file.0.clone();
+    let rt = spindle::Runtime::new().expect("runtime");
+    let mut group = c.benchmark_group("read_256_mib_file");
+    group.throughput(Throughput::Bytes(SIZE as u64));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+
+    group.bench_function("std_fs_read", |b| {
+        b.iter(|| {
+            let bytes = std::fs::read(&path).expect("read");
+            assert_eq!(bytes.len(), SIZE);
+        })
+    });
+    group.bench_function("spindle_fs_read", |b| {
+        b.iter(|| {
+            let bytes = rt.block_on(spindle::fs::read(&path)).expect("read");
+            assert_eq!(bytes.len(), SIZE);
+        })
+    });
+    group.bench_function("spindle_file_read_to_end", |b| {
+        b.iter(|| {
+            let bytes = rt.block_on(async {
+                let mut file = spindle::fs::File::open(&path).await?;
+                let mut bytes = Vec::with_capacity(SIZE);
+                file.read_to_end(&mut bytes).await?;
+                Ok::<_, std::io::Error>(bytes)
+            });
+            assert_eq!(bytes.expect("read").len(), SIZE);
+        })
+    });
+    group.finish();
+}
+
+criterion::criterion_group!(benches, fs_read);
+criterion::criterion_main!(benches);
