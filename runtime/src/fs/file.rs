@@ -94,11 +94,15 @@ enum State {
     /// Here, with nothing running.
     Idle(Box<Parts>),
     /// Lent to a job on the pool; it gives them back with what it did.
-    Busy(Pin<Box<dyn Future<Output = io::Result<(Box<Parts>, Done)>> + Send>>),
+    Busy(Job),
     /// A job could not be started or lost the parts (the pool failed to
     /// start a thread); every operation fails from now on.
     Broken,
 }
+
+/// A job running on the pool: it gives the parts back with what it did
+/// (an error only if the pool could not run it at all).
+type Job = Pin<Box<dyn Future<Output = io::Result<(Box<Parts>, Done)>> + Send>>;
 
 /// The `std` file and its buffer: what a job borrows.
 struct Parts {
