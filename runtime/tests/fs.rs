@@ -149,6 +149,49 @@ fn seek_accounts_for_read_ahead_and_pending_writes() {
 }
 
 #[test]
+fn seek_and_write_account_for_a_read_ahead_chunk_in_flight() {
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("seek-ahead");
+        let path = dir.join("seek-ahead");
+        let data = pattern(3 * 1024 * 1024);
+        std::fs::write(&path, &data).unwrap();
+        let opened = path.clone();
+        let expected = data.clone();
+        spindle::block_on(async move {
+            let data = expected;
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&opened)
+                .await
+                .unwrap();
+            // A full 200 000-byte chunk: the next one is read ahead at once.
+            let mut big = vec![0u8; 200_000];
+            file.read_exact(&mut big).await.unwrap();
+            assert!(big[..] == data[..200_000]);
+            assert_eq!(file.seek(SeekFrom::Current(0)).await.unwrap(), 200_000);
+            let mut ten = [0u8; 10];
+            file.read_exact(&mut ten).await.unwrap();
+            assert_eq!(&ten, &data[200_000..200_010]);
+            file.read_exact(&mut big).await.unwrap();
+            assert!(big[..] == data[200_010..400_010]);
+            // A write with a chunk possibly in flight lands at 400 010.
+            file.write_all(b"XYZ").await.unwrap();
+            assert_eq!(file.seek(SeekFrom::Current(0)).await.unwrap(), 400_013);
+            file.seek(SeekFrom::Start(400_010)).await.unwrap();
+            let mut four = [0u8; 4];
+            file.read_exact(&mut four).await.unwrap();
+            assert_eq!(&four[..3], b"XYZ");
+            assert_eq!(four[3], data[400_013]);
+        });
+        let back = std::fs::read(&path).unwrap();
+        assert_eq!(back.len(), data.len());
+        assert_eq!(&back[400_010..400_013], b"XYZ");
+        assert!(back[..400_010] == data[..400_010] && back[400_013..] == data[400_013..]);
+    });
+}
+
+#[test]
 fn read_dir_streams_every_entry() {
     within(Duration::from_secs(30), || {
         let dir = TempDir::new("readdir");

@@ -1,34 +1,43 @@
 //! `File`: a file read, written and seeked through the blocking pool, with
-//! a buffer so that a large read costs few thread hops.
+//! buffers so that a large read costs few thread hops, and the next chunk
+//! is read while the caller copies the current one.
 //!
-//! A `File` is a small state machine around a `std::fs::File` and one
-//! buffer. The `std` file and the buffer (together: `Parts`) are either
-//! here, or lent to a job running on the pool, which gives them back with
-//! its result:
+//! A `File` is a small state machine around a `std::fs::File`. The `std`
+//! file and its job buffer (together: `Parts`) are either here, or lent to
+//! a job running on the pool, which gives them back with its result. A
+//! second buffer, the `front`, holds the chunk the caller is being served
+//! from, so serving never waits for a job:
 //!
 //! ```text
 //!            ┌──────────────── job done: take Parts back ◄──────────────┐
 //!            ▼                                                          │
-//!   Idle(Parts, mode) ── poll_read, read-ahead empty ─── read a chunk ──┤ Busy(job)
-//!       │    │        ── poll_write, buffer full ─────── write it out ──┤
-//!       │    │        ── poll_flush, buffer not empty ── write it out ──┤
-//!       │    │        ── poll_seek ───────────────────── seek ──────────┘
-//!       │    └─ poll_read with read-ahead: copy from the buffer, no hop
-//!       └────── poll_write with room: copy into the buffer, no hop
+//!   Idle(Parts) ── poll_read, front empty ───────── read a chunk ───────┤ Busy(job)
+//!       │   │   ── poll_write, buffer full ──────── write it out ───────┤
+//!       │   │   ── poll_flush, buffer not empty ─── write it out ───────┤
+//!       │   │   ── poll_seek ────────────────────── seek ───────────────┘
+//!       │   └─ poll_write with room: copy into the buffer, no hop
+//!       └───── a full chunk came back: it becomes the front, and the next
+//!              chunk is read into the old front's buffer, in the background
+//!   poll_read with front data: copy from the front, no hop, whatever runs
 //! ```
 //!
 //! - **Reading** asks the pool for a chunk of between 128 KiB and 1 MiB
 //!   (the size of the caller's buffer, clamped), then serves `poll_read`s
-//!   from it. `read_to_end` of a large file thus costs one hop per MiB.
-//! - **Writing** copies into the buffer and returns at once; the buffer is
-//!   written out when it holds 1 MiB, on `flush`/`close`, or before a read
-//!   or a seek. So an error of a write shows up at a later write or at
-//!   `flush`: call `flush` (or `close`) to learn it. On drop, buffered bytes
-//!   are still written, in the background, with the error lost.
-//! - **Seeking** first writes out pending bytes, and accounts for the
-//!   read-ahead: the `std` file's offset is ahead of the caller's position
-//!   by the unread bytes, so `SeekFrom::Current(n)` becomes
-//!   `Current(n - unread)`.
+//!   from it. When a chunk comes back full, the next one is requested at
+//!   once (read-ahead), so the pool thread reads chunk *k + 1* while the
+//!   loop copies chunk *k* out: `read_to_end` of a large file costs one hop
+//!   per MiB, mostly hidden behind the copy. A short chunk (the end of the
+//!   file) stops the read-ahead.
+//! - **Writing** copies into the job buffer and returns at once; the buffer
+//!   is written out when it holds 1 MiB, on `flush`/`close`, or before a
+//!   read or a seek. So an error of a write shows up at a later write or at
+//!   `flush`: call `flush` (or `close`) to learn it. On drop, buffered
+//!   bytes are still written, in the background, with the error lost.
+//! - **Seeking** first writes out pending bytes, and accounts for what was
+//!   read ahead: the `std` file's offset is ahead of the caller's position
+//!   by the unread bytes (the front's and a finished read-ahead's), so
+//!   `SeekFrom::Current(n)` becomes `Current(n - unread)`, and a write
+//!   after a read first seeks back by `unread`.
 //!
 //! Where spindle is simpler: tokio's `File` also starts a write in the
 //! background at every `poll_write` (so the copy and the syscall overlap);
@@ -53,7 +62,7 @@ use crate::fs::ops::{path_error, run};
 const MIN_CHUNK: usize = 128 * 1024;
 /// The largest chunk one job reads or writes: 1 MiB is where the cost of a
 /// hop (a few microseconds) is below 1% of the copy, and it bounds the
-/// memory one `File` keeps.
+/// memory one `File` keeps (two such buffers while reading).
 const MAX_CHUNK: usize = 1024 * 1024;
 
 /// An open file on the file system, read and written without blocking the
@@ -85,8 +94,28 @@ const MAX_CHUNK: usize = 1024 * 1024;
 pub struct File {
     /// The path it was opened with, for error messages.
     path: Arc<Path>,
-    /// Where the `std` file and the buffer are now.
+    /// Where the `std` file and the job buffer are now.
     state: State,
+    /// The chunk being served to `poll_read`: `buf[pos..end]` not yet
+    /// returned. Filled by swapping buffers with a finished read job;
+    /// emptied by `poll_read`, or dropped (counted as unread) by a write or
+    /// a seek.
+    front: Front,
+    /// Set when `poll_seek` starts its seek job, cleared when it returns
+    /// the result: a seek result is `poll_seek`'s only if this is set
+    /// (otherwise it is `poll_write`'s seek back over read-ahead).
+    seeking: bool,
+}
+
+/// The chunk `poll_read` serves from.
+#[derive(Default)]
+struct Front {
+    /// The bytes; the allocation goes back and forth with `Parts::buf`.
+    buf: Vec<u8>,
+    /// Next unread byte.
+    pos: usize,
+    /// End of the chunk.
+    end: usize,
 }
 
 /// Where a `File`'s parts are.
@@ -104,29 +133,26 @@ enum State {
 /// (an error only if the pool could not run it at all).
 type Job = Pin<Box<dyn Future<Output = io::Result<(Box<Parts>, Done)>> + Send>>;
 
-/// The `std` file and its buffer: what a job borrows.
+/// The `std` file and the job buffer: what a job borrows.
 struct Parts {
     /// The file itself.
     std: std::fs::File,
-    /// Read-ahead (`buf[pos..end]` not yet returned) or bytes written by the
-    /// caller and not yet in the file (`buf[..]`), depending on `mode`. Its
-    /// allocation is kept across chunks; its length is only meaningful in
-    /// `Writing` mode (a read chunk leaves it at the chunk size).
+    /// A chunk just read (`buf[..filled]`, in `Reading` mode) or bytes
+    /// written by the caller and not yet in the file (all of `buf`, in
+    /// `Writing` mode). Its allocation is reused across chunks.
     buf: Vec<u8>,
-    /// Next unread byte of the read-ahead.
-    pos: usize,
-    /// End of the read-ahead.
-    end: usize,
+    /// How much of `buf` the last read job filled.
+    filled: usize,
     /// What `buf` holds.
     mode: Mode,
 }
 
-/// What a `File`'s buffer holds.
+/// What a `Parts` buffer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     /// Nothing.
     Empty,
-    /// Read-ahead in `buf[pos..end]`.
+    /// A chunk read ahead, `buf[..filled]`, not yet moved to the front.
     Reading,
     /// Bytes to write, all of `buf`.
     Writing,
@@ -134,8 +160,9 @@ enum Mode {
 
 /// What a job did.
 enum Done {
-    /// Filled `buf[..end]` with a chunk (`end == 0`: end of file).
-    Read(io::Result<()>),
+    /// Filled `buf[..filled]` with a chunk (`filled == 0`: end of file);
+    /// whether the chunk was as large as asked.
+    Read(io::Result<bool>),
     /// Wrote out all of `buf`.
     Write(io::Result<()>),
     /// Moved the `std` file's offset; the new position.
@@ -276,7 +303,7 @@ impl File {
     }
 
     /// Starts a job that owns `parts` and gives them back with its result.
-    fn start(&mut self, parts: Box<Parts>, job: fn(&mut Parts) -> Done) {
+    fn start(&mut self, parts: Box<Parts>, job: impl FnOnce(&mut Parts) -> Done + Send + 'static) {
         let future = unblock("spindle::fs::File", move || {
             let mut parts = parts;
             let done = job(&mut parts);
@@ -285,13 +312,11 @@ impl File {
         self.state = State::Busy(Box::pin(future));
     }
 
-    /// Starts a seek job to `to`.
-    fn start_seek(&mut self, mut parts: Box<Parts>, to: SeekFrom) {
-        let future = unblock("spindle::fs::File", move || {
-            let done = Done::Seek(parts.std.seek(to));
-            (parts, done)
-        });
-        self.state = State::Busy(Box::pin(future));
+    /// Starts a read job for a chunk sized after a caller's buffer of
+    /// `asked` bytes.
+    fn start_read(&mut self, parts: Box<Parts>, asked: usize) {
+        let want = asked.clamp(MIN_CHUNK, MAX_CHUNK);
+        self.start(parts, move |parts| parts.read_chunk(want));
     }
 
     /// Waits for the running job, if any; puts the parts back and returns
@@ -321,6 +346,20 @@ impl File {
         }
     }
 
+    /// Forgets everything read ahead (the front and a chunk in `parts`);
+    /// returns how many bytes that was, which is how far the `std` offset
+    /// is ahead of the caller's position.
+    fn drop_read_ahead(&mut self, parts: &mut Parts) -> i64 {
+        let mut unread = self.front.end - self.front.pos;
+        self.front.pos = 0;
+        self.front.end = 0;
+        if parts.mode == Mode::Reading {
+            unread += parts.filled;
+            parts.mode = Mode::Empty;
+        }
+        unread as i64
+    }
+
     /// `err` naming this file.
     fn error(&self, err: io::Error) -> io::Error {
         path_error(err, "file", &self.path)
@@ -336,22 +375,20 @@ impl File {
 
 /// The jobs, run on a pool thread.
 impl Parts {
-    /// Reads one chunk into `buf[..end]`; asked for `end` bytes by the caller.
-    fn read_chunk(&mut self) -> Done {
-        let want = self.end;
+    /// Reads one chunk of up to `want` bytes into `buf[..filled]`.
+    fn read_chunk(&mut self, want: usize) -> Done {
         if self.buf.len() < want {
             self.buf.resize(want, 0);
         }
-        self.pos = 0;
         let result = loop {
             match self.std.read(&mut self.buf[..want]) {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 result => break result,
             }
         };
-        self.end = *result.as_ref().unwrap_or(&0);
+        self.filled = *result.as_ref().unwrap_or(&0);
         self.mode = Mode::Reading;
-        Done::Read(result.map(drop))
+        Done::Read(result.map(|n| n == want))
     }
 
     /// Writes all of `buf` out and empties it.
@@ -360,6 +397,16 @@ impl Parts {
         self.buf.clear();
         self.mode = Mode::Empty;
         Done::Write(result)
+    }
+}
+
+impl Front {
+    /// Copies unread bytes into `out`; how many.
+    fn copy_out(&mut self, out: &mut [u8]) -> usize {
+        let n = out.len().min(self.end - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        n
     }
 }
 
@@ -374,48 +421,49 @@ impl AsyncRead for File {
             return Poll::Ready(Ok(0));
         }
         loop {
-            match ready!(this.poll_job(cx))? {
-                Some(Done::Read(result)) => {
+            // Served from the front, even while a read-ahead job runs.
+            if this.front.pos < this.front.end {
+                return Poll::Ready(Ok(this.front.copy_out(out)));
+            }
+            let full = match ready!(this.poll_job(cx))? {
+                Some(Done::Read(result)) => Some(result.map_err(|err| this.error(err))?),
+                Some(Done::Write(result)) => {
                     result.map_err(|err| this.error(err))?;
-                    // A fresh chunk (possibly empty: end of file); serve it.
-                    let State::Idle(parts) = &mut this.state else {
-                        unreachable!("poll_job put the parts back")
-                    };
-                    return Poll::Ready(Ok(parts.copy_out(out)));
+                    None
                 }
-                Some(Done::Write(result)) => result.map_err(|err| this.error(err))?,
                 // A seek whose caller stopped waiting; its position is
                 // where the file is now.
-                Some(Done::Seek(result)) => drop(result.map_err(|err| this.error(err))?),
-                None => {}
-            }
+                Some(Done::Seek(result)) => {
+                    this.seeking = false;
+                    result.map_err(|err| this.error(err))?;
+                    None
+                }
+                None => None,
+            };
             let mut parts = this.take_parts()?;
             match parts.mode {
-                Mode::Reading if parts.pos < parts.end => {
-                    let n = parts.copy_out(out);
-                    this.state = State::Idle(parts);
-                    return Poll::Ready(Ok(n));
+                Mode::Reading => {
+                    // A chunk came back: it becomes the front, and the old
+                    // front's buffer goes to the next job.
+                    std::mem::swap(&mut this.front.buf, &mut parts.buf);
+                    this.front.pos = 0;
+                    this.front.end = parts.filled;
+                    parts.mode = Mode::Empty;
+                    if this.front.end == 0 {
+                        this.state = State::Idle(parts);
+                        return Poll::Ready(Ok(0)); // end of file
+                    }
+                    if full == Some(true) {
+                        // Read the next chunk while the caller copies this one.
+                        this.start_read(parts, out.len());
+                    } else {
+                        this.state = State::Idle(parts);
+                    }
                 }
                 Mode::Writing => this.start(parts, Parts::write_out),
-                Mode::Reading | Mode::Empty => {
-                    parts.end = out.len().clamp(MIN_CHUNK, MAX_CHUNK);
-                    this.start(parts, Parts::read_chunk);
-                }
+                Mode::Empty => this.start_read(parts, out.len()),
             }
         }
-    }
-}
-
-impl Parts {
-    /// Copies read-ahead into `out`; how many bytes.
-    fn copy_out(&mut self, out: &mut [u8]) -> usize {
-        let n = out.len().min(self.end - self.pos);
-        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
-        self.pos += n;
-        if self.pos == self.end {
-            self.mode = Mode::Empty;
-        }
-        n
     }
 }
 
@@ -429,38 +477,39 @@ impl AsyncWrite for File {
         loop {
             match ready!(this.poll_job(cx))? {
                 Some(Done::Write(result)) => result.map_err(|err| this.error(err))?,
-                Some(Done::Seek(result)) => drop(result.map_err(|err| this.error(err))?),
-                // Read-ahead of an abandoned read: the loop below seeks back.
+                Some(Done::Seek(result)) => {
+                    this.seeking = false;
+                    result.map_err(|err| this.error(err))?;
+                }
+                // A read-ahead that failed moved nothing; one that worked
+                // is counted as unread below.
                 Some(Done::Read(_)) | None => {}
             }
             let mut parts = this.take_parts()?;
-            match parts.mode {
-                Mode::Reading => {
-                    // The `std` offset is past the unread bytes: move it back
-                    // to where the caller is before writing there.
-                    let unread = (parts.end - parts.pos) as i64;
-                    parts.mode = Mode::Empty;
-                    this.start_seek(parts, SeekFrom::Current(-unread));
-                }
-                Mode::Writing if parts.buf.len() >= MAX_CHUNK => {
-                    this.start(parts, Parts::write_out)
-                }
-                _ => {
-                    if parts.mode == Mode::Empty {
-                        // The buffer may still hold spent read-ahead.
-                        parts.buf.clear();
-                    }
-                    let n = data.len().min(MAX_CHUNK - parts.buf.len());
-                    parts.buf.extend_from_slice(&data[..n]);
-                    parts.mode = if parts.buf.is_empty() {
-                        Mode::Empty
-                    } else {
-                        Mode::Writing
-                    };
-                    this.state = State::Idle(parts);
-                    return Poll::Ready(Ok(n));
-                }
+            let unread = this.drop_read_ahead(&mut parts);
+            if unread > 0 {
+                // The `std` offset is past what was read ahead: move it back
+                // to where the caller is before writing there.
+                this.start(parts, move |parts| {
+                    Done::Seek(parts.std.seek(SeekFrom::Current(-unread)))
+                });
+                continue;
             }
+            if parts.mode == Mode::Writing && parts.buf.len() >= MAX_CHUNK {
+                this.start(parts, Parts::write_out);
+                continue;
+            }
+            if parts.mode == Mode::Empty {
+                // The buffer may still hold a spent chunk.
+                parts.buf.clear();
+            }
+            let n = data.len().min(MAX_CHUNK - parts.buf.len());
+            parts.buf.extend_from_slice(&data[..n]);
+            if !parts.buf.is_empty() {
+                parts.mode = Mode::Writing;
+            }
+            this.state = State::Idle(parts);
+            return Poll::Ready(Ok(n));
         }
     }
 
@@ -468,16 +517,18 @@ impl AsyncWrite for File {
         let this = self.get_mut();
         loop {
             match ready!(this.poll_job(cx))? {
-                Some(Done::Write(result)) => {
+                Some(Done::Write(result)) => result.map_err(|err| this.error(err))?,
+                Some(Done::Seek(result)) => {
+                    this.seeking = false;
                     result.map_err(|err| this.error(err))?;
                 }
-                Some(Done::Seek(result)) => drop(result.map_err(|err| this.error(err))?),
                 Some(Done::Read(_)) | None => {}
             }
             let parts = this.take_parts()?;
             if parts.mode == Mode::Writing {
                 this.start(parts, Parts::write_out);
             } else {
+                // A read-ahead stays where it is: flushing concerns writes.
                 this.state = State::Idle(parts);
                 return Poll::Ready(Ok(()));
             }
@@ -500,29 +551,28 @@ impl AsyncSeek for File {
         let this = self.get_mut();
         loop {
             match ready!(this.poll_job(cx))? {
-                Some(Done::Seek(result)) => {
+                Some(Done::Seek(result)) if this.seeking => {
+                    this.seeking = false;
                     return Poll::Ready(result.map_err(|err| this.error(err)));
                 }
                 Some(Done::Write(result)) => result.map_err(|err| this.error(err))?,
-                Some(Done::Read(_)) | None => {}
+                // Not ours (a seek a caller stopped waiting for), or a
+                // read-ahead, counted as unread below.
+                Some(Done::Seek(_)) | Some(Done::Read(_)) | None => {}
             }
             let mut parts = this.take_parts()?;
-            match parts.mode {
-                Mode::Writing => this.start(parts, Parts::write_out),
-                Mode::Reading | Mode::Empty => {
-                    let to = match to {
-                        // The caller is `unread` bytes behind the `std` offset.
-                        SeekFrom::Current(n) if parts.mode == Mode::Reading => {
-                            SeekFrom::Current(n - (parts.end - parts.pos) as i64)
-                        }
-                        to => to,
-                    };
-                    parts.mode = Mode::Empty;
-                    parts.pos = 0;
-                    parts.end = 0;
-                    this.start_seek(parts, to);
-                }
+            if parts.mode == Mode::Writing {
+                this.start(parts, Parts::write_out);
+                continue;
             }
+            let unread = this.drop_read_ahead(&mut parts);
+            let to = match to {
+                // The caller is `unread` bytes behind the `std` offset.
+                SeekFrom::Current(n) => SeekFrom::Current(n - unread),
+                to => to,
+            };
+            this.start(parts, move |parts| Done::Seek(parts.std.seek(to)));
+            this.seeking = true;
         }
     }
 }
@@ -532,13 +582,12 @@ impl Drop for File {
     /// when a runtime is running (else here), with errors lost: call
     /// `flush` or `close` to see them.
     fn drop(&mut self) {
-        let State::Idle(parts) = std::mem::replace(&mut self.state, State::Broken) else {
+        let State::Idle(mut parts) = std::mem::replace(&mut self.state, State::Broken) else {
             return;
         };
         if parts.mode != Mode::Writing {
             return;
         }
-        let mut parts = parts;
         if context::with_core(|_| ()).is_some() {
             // Submitted now; the job runs whether or not the future is polled.
             drop(unblock("spindle::fs::File", move || parts.write_out()));
@@ -553,7 +602,7 @@ impl fmt::Debug for File {
         let state = match &self.state {
             State::Idle(parts) => match parts.mode {
                 Mode::Empty => "idle",
-                Mode::Reading => "idle, read-ahead buffered",
+                Mode::Reading => "idle, a chunk read ahead",
                 Mode::Writing => "idle, writes buffered",
             },
             State::Busy(_) => "busy on the blocking pool",
@@ -562,6 +611,7 @@ impl fmt::Debug for File {
         f.debug_struct("File")
             .field("path", &self.path)
             .field("state", &state)
+            .field("front", &(self.front.end - self.front.pos))
             .finish()
     }
 }
@@ -716,10 +766,11 @@ impl OpenOptions {
             state: State::Idle(Box::new(Parts {
                 std,
                 buf: Vec::new(),
-                pos: 0,
-                end: 0,
+                filled: 0,
                 mode: Mode::Empty,
             })),
+            front: Front::default(),
+            seeking: false,
         })
     }
 }

@@ -17,7 +17,7 @@
 //!
 //! | item | file |
 //! | --- | --- |
-//! | [`read`], [`read_to_string`], [`write`], [`metadata`], [`remove_file`], [`remove_dir`], [`rename`], [`create_dir`], [`create_dir_all`], [`copy`] | `ops.rs` |
+//! | [`read`], [`read_to_string`], [`write()`], [`metadata`], [`remove_file`], [`remove_dir`], [`rename`], [`create_dir`], [`create_dir_all`], [`copy`] | `ops.rs` |
 //! | [`File`], [`OpenOptions`] | `file.rs` |
 //! | [`read_dir`], [`ReadDir`], [`DirEntry`] | `read_dir.rs` |
 //!
