@@ -75,6 +75,22 @@ fn a_large_file_reads_back_byte_exact_through_file() {
             assert_eq!(&small[..], &data[..1000]);
             file.read_exact(&mut small).await.unwrap();
             assert_eq!(&small[..], &data[1000..2000]);
+            // The rest: what was read ahead, then one job for the remainder.
+            let mut rest = b"kept".to_vec();
+            let n = file.read_to_end(&mut rest).await.unwrap();
+            assert_eq!(n, data.len() - 2000);
+            assert!(rest[..4] == *b"kept" && rest[4..] == data[2000..]);
+
+            // futures' read_to_end goes through `poll_read`, chunk by chunk.
+            let mut file = File::open(&path).await.unwrap();
+            let mut back = Vec::new();
+            AsyncReadExt::read_to_end(&mut file, &mut back)
+                .await
+                .unwrap();
+            assert!(
+                back == data,
+                "poll_read chunks differ from what was written"
+            );
         });
     });
 }

@@ -27,7 +27,9 @@
 //!   once (read-ahead), so the pool thread reads chunk *k + 1* while the
 //!   loop copies chunk *k* out: `read_to_end` of a large file costs one hop
 //!   per MiB, mostly hidden behind the copy. A short chunk (the end of the
-//!   file) stops the read-ahead.
+//!   file) stops the read-ahead. `File::read_to_end` (and `read_to_string`)
+//!   instead lends the caller's vector to one job that reads the rest of
+//!   the file straight into it: one hop, no extra copy.
 //! - **Writing** copies into the job buffer and returns at once; the buffer
 //!   is written out when it holds 1 MiB, on `flush`/`close`, or before a
 //!   read or a seek. So an error of a write shows up at a later write or at
@@ -165,6 +167,9 @@ enum Done {
     Read(io::Result<bool>),
     /// Wrote out all of `buf`.
     Write(io::Result<()>),
+    /// Read the rest of the file straight into the caller's vector (taken
+    /// by `read_to_end`, handed back here).
+    ReadToEnd(Vec<u8>, io::Result<usize>),
     /// Moved the `std` file's offset; the new position.
     Seek(io::Result<u64>),
 }
@@ -410,6 +415,172 @@ impl Front {
     }
 }
 
+impl File {
+    /// Makes sure the front holds unread bytes, reading a chunk (sized
+    /// after `asked`) if needed; `false` at end of file. The body of
+    /// `poll_read`, `read_to_end` and `read_to_string`.
+    fn poll_fill(&mut self, cx: &mut Context<'_>, asked: usize) -> Poll<io::Result<bool>> {
+        loop {
+            // Served from the front, even while a read-ahead job runs.
+            if self.front.pos < self.front.end {
+                return Poll::Ready(Ok(true));
+            }
+            let full = match ready!(self.poll_job(cx))? {
+                Some(Done::Read(result)) => Some(result.map_err(|err| self.error(err))?),
+                Some(Done::Write(result)) => {
+                    result.map_err(|err| self.error(err))?;
+                    None
+                }
+                // A seek whose caller stopped waiting; its position is
+                // where the file is now.
+                Some(Done::Seek(result)) => {
+                    self.seeking = false;
+                    result.map_err(|err| self.error(err))?;
+                    None
+                }
+                // An abandoned `read_to_end`: the file is at its end now.
+                Some(Done::ReadToEnd(..)) | None => None,
+            };
+            let mut parts = self.take_parts()?;
+            match parts.mode {
+                Mode::Reading => {
+                    // A chunk came back: it becomes the front, and the old
+                    // front's buffer goes to the next job.
+                    std::mem::swap(&mut self.front.buf, &mut parts.buf);
+                    self.front.pos = 0;
+                    self.front.end = parts.filled;
+                    parts.mode = Mode::Empty;
+                    if self.front.end == 0 {
+                        self.state = State::Idle(parts);
+                        return Poll::Ready(Ok(false)); // end of file
+                    }
+                    if full == Some(true) {
+                        // Read the next chunk while the caller copies this one.
+                        self.start_read(parts, asked);
+                    } else {
+                        self.state = State::Idle(parts);
+                    }
+                }
+                Mode::Writing => self.start(parts, Parts::write_out),
+                Mode::Empty => self.start_read(parts, asked),
+            }
+        }
+    }
+
+    /// Reads everything to the end of the file, appending it to `buf`;
+    /// returns how many bytes were read.
+    ///
+    /// What was already read ahead is appended first; then `buf` itself is
+    /// lent to one job on the pool, which reads the rest straight into it
+    /// with `std`'s `read_to_end` (sized by the file's length): one hop and
+    /// no extra copy, however large the file. This inherent method is what
+    /// `file.read_to_end(&mut buf)` calls, ahead of futures'
+    /// `AsyncReadExt::read_to_end`, which would go through `poll_read` a
+    /// chunk at a time (and zero-fills the vector's spare capacity again
+    /// after every `Pending`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let mut file = spindle::fs::File::open("Cargo.toml").await?;
+    ///     let mut bytes = Vec::new();
+    ///     let n = file.read_to_end(&mut bytes).await?;
+    ///     assert_eq!(n, bytes.len());
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A read error, with the path; the bytes read before it stay in `buf`.
+    ///
+    /// # Cancellation
+    ///
+    /// If this future is dropped while the job runs, `buf` is left empty:
+    /// its bytes went with the job. The file stays usable, positioned at
+    /// its end.
+    pub async fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let start = buf.len();
+        // 1. Finish what runs, and append what was read ahead.
+        poll_fn(|cx| loop {
+            let front = &mut self.front;
+            buf.extend_from_slice(&front.buf[front.pos..front.end]);
+            front.pos = front.end;
+            match ready!(self.poll_job(cx))? {
+                Some(Done::Read(result)) => drop(result.map_err(|err| self.error(err))?),
+                Some(Done::Write(result)) => result.map_err(|err| self.error(err))?,
+                Some(Done::Seek(result)) => {
+                    self.seeking = false;
+                    result.map_err(|err| self.error(err))?;
+                }
+                Some(Done::ReadToEnd(..)) | None => {}
+            }
+            let mut parts = self.take_parts()?;
+            match parts.mode {
+                Mode::Writing => self.start(parts, Parts::write_out),
+                Mode::Reading => {
+                    buf.extend_from_slice(&parts.buf[..parts.filled]);
+                    parts.mode = Mode::Empty;
+                    self.state = State::Idle(parts);
+                }
+                Mode::Empty => {
+                    self.state = State::Idle(parts);
+                    return Poll::Ready(Ok::<(), io::Error>(()));
+                }
+            }
+        })
+        .await?;
+        // 2. The rest, in one job, straight into `buf`.
+        let parts = self.take_parts()?;
+        let mut lent = std::mem::take(buf);
+        self.start(parts, move |parts| {
+            let result = parts.std.read_to_end(&mut lent);
+            Done::ReadToEnd(lent, result)
+        });
+        poll_fn(|cx| match ready!(self.poll_job(cx))? {
+            Some(Done::ReadToEnd(back, result)) => {
+                *buf = back;
+                result.map_err(|err| self.error(err))?;
+                Poll::Ready(Ok(buf.len() - start))
+            }
+            _ => unreachable!("the job just started is a read to end"),
+        })
+        .await
+    }
+
+    /// Reads everything to the end of the file as UTF-8, appending it to
+    /// `text`; returns how many bytes were read. Inherent for the same
+    /// reason as [`read_to_end`](Self::read_to_end).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let mut text = String::new();
+    ///     spindle::fs::File::open("Cargo.toml").await?.read_to_string(&mut text).await?;
+    ///     assert!(text.contains("[package]"));
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A read error, with the path, or `InvalidData` if the bytes are not
+    /// UTF-8 (then `text` is left as it was).
+    pub async fn read_to_string(&mut self, text: &mut String) -> io::Result<usize> {
+        let mut bytes = Vec::new();
+        let n = self.read_to_end(&mut bytes).await?;
+        let more = String::from_utf8(bytes).map_err(|err| {
+            self.error(io::Error::new(io::ErrorKind::InvalidData, err.utf8_error()))
+        })?;
+        text.push_str(&more);
+        Ok(n)
+    }
+}
+
 impl AsyncRead for File {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -417,53 +588,10 @@ impl AsyncRead for File {
         out: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        if out.is_empty() {
+        if out.is_empty() || !ready!(this.poll_fill(cx, out.len()))? {
             return Poll::Ready(Ok(0));
         }
-        loop {
-            // Served from the front, even while a read-ahead job runs.
-            if this.front.pos < this.front.end {
-                return Poll::Ready(Ok(this.front.copy_out(out)));
-            }
-            let full = match ready!(this.poll_job(cx))? {
-                Some(Done::Read(result)) => Some(result.map_err(|err| this.error(err))?),
-                Some(Done::Write(result)) => {
-                    result.map_err(|err| this.error(err))?;
-                    None
-                }
-                // A seek whose caller stopped waiting; its position is
-                // where the file is now.
-                Some(Done::Seek(result)) => {
-                    this.seeking = false;
-                    result.map_err(|err| this.error(err))?;
-                    None
-                }
-                None => None,
-            };
-            let mut parts = this.take_parts()?;
-            match parts.mode {
-                Mode::Reading => {
-                    // A chunk came back: it becomes the front, and the old
-                    // front's buffer goes to the next job.
-                    std::mem::swap(&mut this.front.buf, &mut parts.buf);
-                    this.front.pos = 0;
-                    this.front.end = parts.filled;
-                    parts.mode = Mode::Empty;
-                    if this.front.end == 0 {
-                        this.state = State::Idle(parts);
-                        return Poll::Ready(Ok(0)); // end of file
-                    }
-                    if full == Some(true) {
-                        // Read the next chunk while the caller copies this one.
-                        this.start_read(parts, out.len());
-                    } else {
-                        this.state = State::Idle(parts);
-                    }
-                }
-                Mode::Writing => this.start(parts, Parts::write_out),
-                Mode::Empty => this.start_read(parts, out.len()),
-            }
-        }
+        Poll::Ready(Ok(this.front.copy_out(out)))
     }
 }
 
@@ -483,7 +611,7 @@ impl AsyncWrite for File {
                 }
                 // A read-ahead that failed moved nothing; one that worked
                 // is counted as unread below.
-                Some(Done::Read(_)) | None => {}
+                Some(Done::Read(_) | Done::ReadToEnd(..)) | None => {}
             }
             let mut parts = this.take_parts()?;
             let unread = this.drop_read_ahead(&mut parts);
@@ -522,7 +650,7 @@ impl AsyncWrite for File {
                     this.seeking = false;
                     result.map_err(|err| this.error(err))?;
                 }
-                Some(Done::Read(_)) | None => {}
+                Some(Done::Read(_) | Done::ReadToEnd(..)) | None => {}
             }
             let parts = this.take_parts()?;
             if parts.mode == Mode::Writing {
@@ -558,7 +686,7 @@ impl AsyncSeek for File {
                 Some(Done::Write(result)) => result.map_err(|err| this.error(err))?,
                 // Not ours (a seek a caller stopped waiting for), or a
                 // read-ahead, counted as unread below.
-                Some(Done::Seek(_)) | Some(Done::Read(_)) | None => {}
+                Some(Done::Seek(_)) | Some(Done::Read(_) | Done::ReadToEnd(..)) | None => {}
             }
             let mut parts = this.take_parts()?;
             if parts.mode == Mode::Writing {
