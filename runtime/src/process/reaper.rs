@@ -72,8 +72,10 @@ pub(crate) fn adopt(child: std::process::Child) {
     let in_runtime = context::with_core(|_| ()).is_some();
     if in_runtime && !REAPER.with(Cell::get) {
         REAPER.with(|running| running.set(true));
-        // Detached: it ends by itself once no orphan is left.
-        drop(crate::spawn(reap_until_none_left()));
+        // Detached: it ends by itself once no orphan is left. The guard is
+        // made here, not inside the task, so that it clears the flag even
+        // if the runtime drops the task before its first poll.
+        drop(crate::spawn(reap_until_none_left(Running)));
     }
 }
 
@@ -86,16 +88,18 @@ pub(crate) fn reap_orphans() -> usize {
     orphans.len()
 }
 
-/// The reaper task: reap on every `SIGCHLD` until no orphan is left.
-async fn reap_until_none_left() {
-    /// Clears [`REAPER`] however the task ends.
-    struct Running;
-    impl Drop for Running {
-        fn drop(&mut self) {
-            let _ = REAPER.try_with(|running| running.set(false));
-        }
+/// Clears [`REAPER`] when the reaper task ends or is dropped.
+struct Running;
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = REAPER.try_with(|running| running.set(false));
     }
-    let _running = Running;
+}
+
+/// The reaper task: reap on every `SIGCHLD` until no orphan is left;
+/// `_running` clears the flag however it ends.
+async fn reap_until_none_left(_running: Running) {
     // Listen first, then reap: the same order as `wait`, for the same reason.
     let Ok(mut sigchld) = signal(SignalKind::child()) else {
         return;
