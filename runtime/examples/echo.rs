@@ -17,22 +17,21 @@ use std::io;
 use spindle::io::{AsyncReadExt, AsyncWriteExt};
 use spindle::net::{TcpListener, TcpStream};
 
-fn main() -> io::Result<()> {
+#[spindle::main]
+async fn main() -> io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:7878".to_string());
-    spindle::block_on(async {
-        let listener = TcpListener::bind(&addr)?;
-        println!("echo server listening on {}", listener.local_addr()?);
-        loop {
-            let (stream, peer) = listener.accept().await?;
-            spindle::spawn(async move {
-                if let Err(err) = echo(stream).await {
-                    eprintln!("{peer}: {err}");
-                }
-            });
-        }
-    })
+    let listener = TcpListener::bind(&addr)?;
+    println!("echo server listening on {}", listener.local_addr()?);
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        spindle::spawn(async move {
+            if let Err(err) = echo(stream).await {
+                eprintln!("{peer}: {err}");
+            }
+        });
+    }
 }
 
 /// Echoes until EOF, then closes.

@@ -27,43 +27,41 @@ use std::io;
 use spindle::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use spindle::net::{TcpListener, TcpStream};
 
-fn main() -> io::Result<()> {
-    let rt = spindle::Runtime::builder().explain(true).build()?;
-    rt.block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?;
+#[spindle::main(explain = true)]
+async fn main() -> io::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
 
-        // The server: accept two connections, one echo task each.
-        let server = spindle::spawn(async move {
-            for _ in 0..2 {
-                let (stream, _) = listener.accept().await?;
-                spindle::spawn(echo(stream));
-            }
-            Ok::<(), io::Error>(())
-        });
-
-        // Two clients, each in its own task: send a line, read it back.
-        let clients: Vec<_> = ["hello\n", "world\n"]
-            .into_iter()
-            .map(|line| {
-                spindle::spawn(async move {
-                    let mut stream = TcpStream::connect(addr).await?;
-                    stream.write_all(line.as_bytes()).await?;
-                    let mut echoed = String::new();
-                    BufReader::new(&mut stream).read_line(&mut echoed).await?;
-                    assert_eq!(echoed, line);
-                    Ok::<String, io::Error>(echoed)
-                })
-            })
-            .collect();
-
-        for client in clients {
-            let echoed = client.await??;
-            println!("echoed: {}", echoed.trim_end());
+    // The server: accept two connections, one echo task each.
+    let server = spindle::spawn(async move {
+        for _ in 0..2 {
+            let (stream, _) = listener.accept().await?;
+            spindle::spawn(echo(stream));
         }
-        server.await??;
-        Ok(())
-    })
+        Ok::<(), io::Error>(())
+    });
+
+    // Two clients, each in its own task: send a line, read it back.
+    let clients: Vec<_> = ["hello\n", "world\n"]
+        .into_iter()
+        .map(|line| {
+            spindle::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await?;
+                stream.write_all(line.as_bytes()).await?;
+                let mut echoed = String::new();
+                BufReader::new(&mut stream).read_line(&mut echoed).await?;
+                assert_eq!(echoed, line);
+                Ok::<String, io::Error>(echoed)
+            })
+        })
+        .collect();
+
+    for client in clients {
+        let echoed = client.await??;
+        println!("echoed: {}", echoed.trim_end());
+    }
+    server.await??;
+    Ok(())
 }
 
 /// Echoes until the peer closes.

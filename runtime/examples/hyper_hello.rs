@@ -34,26 +34,25 @@ async fn hello(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infa
     Ok(Response::new(Full::new(Bytes::from(body))))
 }
 
-fn main() -> std::io::Result<()> {
+#[spindle::main]
+async fn main() -> std::io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:3000".to_string());
-    spindle::block_on(async {
-        let listener = TcpListener::bind(&addr)?;
-        println!("hyper on spindle: http://{}", listener.local_addr()?);
-        loop {
-            let (stream, peer) = listener.accept().await?;
-            stream.set_nodelay(true)?;
-            spindle::spawn(async move {
-                let served = http1::Builder::new()
-                    .timer(SpindleTimer::new())
-                    .header_read_timeout(Duration::from_secs(5))
-                    .serve_connection(stream, service_fn(hello))
-                    .await;
-                if let Err(err) = served {
-                    eprintln!("{peer}: {err}");
-                }
-            });
-        }
-    })
+    let listener = TcpListener::bind(&addr)?;
+    println!("hyper on spindle: http://{}", listener.local_addr()?);
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        spindle::spawn(async move {
+            let served = http1::Builder::new()
+                .timer(SpindleTimer::new())
+                .header_read_timeout(Duration::from_secs(5))
+                .serve_connection(stream, service_fn(hello))
+                .await;
+            if let Err(err) = served {
+                eprintln!("{peer}: {err}");
+            }
+        });
+    }
 }

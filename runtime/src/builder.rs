@@ -10,6 +10,7 @@
 use std::io;
 use std::time::Duration;
 
+use crate::blocking::RuntimeJobs;
 use crate::executor::{Core, Runtime};
 use crate::explain::Explain;
 use crate::stall;
@@ -73,6 +74,8 @@ pub struct Builder {
     stall_threshold: Option<Option<Duration>>,
     /// See [`Builder::name`]; handed to the runtime at build.
     name: Option<String>,
+    /// See [`Builder::max_blocking_threads`].
+    max_blocking_threads: usize,
 }
 
 impl Builder {
@@ -106,6 +109,7 @@ impl Builder {
             budget: Self::DEFAULT_BUDGET,
             stall_threshold: None,
             name: None,
+            max_blocking_threads: RuntimeJobs::DEFAULT_LIMIT,
         }
     }
 
@@ -257,6 +261,30 @@ impl Builder {
         self
     }
 
+    /// Sets how many of this runtime's blocking jobs
+    /// ([`spawn_blocking`](crate::spawn_blocking), `spindle::fs`, DNS
+    /// lookups) may run at once (default 512, as tokio). Values below 1 are
+    /// treated as 1.
+    ///
+    /// The blocking pool is shared by every runtime of the process, so this
+    /// is a limit on this runtime's share of it, not on the pool: jobs over
+    /// the limit wait in the runtime's own queue until one of its running
+    /// jobs finishes, and the pool holds at most the sum of the live
+    /// runtimes' limits (fewer when fewer jobs run). See `blocking/jobs.rs`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().max_blocking_threads(4).build()?;
+    /// let out = rt.block_on(async { spindle::spawn_blocking(|| 7).await.unwrap() });
+    /// assert_eq!(out, 7);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_blocking_threads(&mut self, threads: usize) -> &mut Builder {
+        self.max_blocking_threads = threads.max(1);
+        self
+    }
+
     /// Builds the runtime: creates the OS selector and its waker.
     ///
     /// # Examples
@@ -283,6 +311,7 @@ impl Builder {
             self.panic_policy,
             explain,
         )?;
+        core.blocking.set_limit(self.max_blocking_threads);
         Ok(Runtime::from_core(core, self.name.clone()))
     }
 }

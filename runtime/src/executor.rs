@@ -48,6 +48,7 @@ use std::time::{Duration, Instant};
 
 use slab::Slab;
 
+use crate::blocking::RuntimeJobs;
 use crate::builder::{Builder, PanicPolicy};
 use crate::context;
 use crate::coop;
@@ -118,8 +119,9 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// ```
 pub struct Runtime {
     /// Everything the loop owns; shared with the thread-local context while
-    /// `block_on` runs.
-    core: Rc<Core>,
+    /// `block_on` runs. (`pub(crate)` for `Runtime::shutdown_timeout` in
+    /// `blocking/shutdown.rs`.)
+    pub(crate) core: Rc<Core>,
     /// See [`Builder::name`].
     name: Option<String>,
 }
@@ -306,6 +308,9 @@ pub(crate) struct Core {
     signals: RefCell<Option<Rc<SignalDriver>>>,
     /// Counters behind [`Metrics`].
     pub(crate) counters: Counters,
+    /// This runtime's share of the blocking pool (`blocking/jobs.rs`):
+    /// its limit, backlog and outstanding jobs. Pool runners hold clones.
+    pub(crate) blocking: Arc<RuntimeJobs>,
     /// Headers of finished tasks that no waker refers to any more, reused by
     /// `spawn`; at most `Core::HEADER_POOL` of them.
     header_pool: RefCell<Vec<Arc<Header>>>,
@@ -360,6 +365,7 @@ impl Core {
             #[cfg(unix)]
             signals: RefCell::new(None),
             counters: Counters::default(),
+            blocking: Arc::new(RuntimeJobs::new()),
             to_wake: RefCell::new(Vec::new()),
             header_pool: RefCell::new(Vec::new()),
             event_interval,
@@ -753,11 +759,13 @@ impl Core {
 
     /// Snapshot of the counters.
     fn metrics(&self) -> Metrics {
-        self.counters.snapshot(
+        let mut metrics = self.counters.snapshot(
             self.shared.wakes_remote.load(Ordering::Relaxed),
             self.shared.wakes_deduplicated.load(Ordering::Relaxed),
             self.io.registrations() as u64,
-        )
+        );
+        metrics.blocking_jobs = self.blocking.submitted();
+        metrics
     }
 
     /// Drops every task's future (the runtime is going away).

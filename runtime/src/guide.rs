@@ -1,6 +1,6 @@
 //! A guided tour: from a loop that spins to the loop spindle runs.
 //!
-//! This module has no code; it is a chapter to read. It walks, in four
+//! This module has no code; it is a chapter to read. It walks, in five
 //! steps, from the program spindle grew out of to spindle itself, and each
 //! step fixes what was wrong with the one before. Every code block below is
 //! compiled and, except the first, run by `cargo test`, so it stays true.
@@ -13,6 +13,9 @@
 //!    yet, call me back" instead of hand-writing state machines.
 //! 4. [spindle's loop](#4-spindles-loop): steps 2 and 3 together, and where
 //!    each part lives in this crate.
+//! 5. [Blocking work needs a pool](#5-blocking-work-needs-a-pool): what a
+//!    loop cannot wait on (files, DNS, computation), and the threads that
+//!    do it instead.
 //!
 //! # 1. A loop that spins
 //!
@@ -318,6 +321,61 @@
 //! (5 ms shows as about 6: timers count whole milliseconds and round a
 //! deadline up, so a sleep never ends early; see `time/store.rs`.)
 //!
+//! # 5. Blocking work needs a pool
+//!
+//! The loop of section 4 has one rule it cannot enforce: a poll must
+//! return quickly. Everything the loop does for sockets rests on the kernel
+//! telling it, through `epoll_wait`, which sockets will not block. Some
+//! calls have no such readiness at all:
+//!
+//! - **Regular files.** epoll refuses them (`EPERM`) and kqueue calls them
+//!   always readable; a `read` that misses the page cache simply blocks
+//!   until the disk answers.
+//! - **DNS.** `getaddrinfo` is a blocking library call that may wait on a
+//!   resolver for seconds.
+//! - **Computation and synchronous libraries.** Hashing a password,
+//!   compressing a file, a database driver without async support.
+//!
+//! Done inside a task, any of these stops the whole runtime: no other task
+//! is polled, no timer fires, no socket is read, for as long as the call
+//! takes. The answer is the one every runtime uses: hand the call to
+//! another thread and await its result. [`spawn_blocking`](crate::spawn_blocking)
+//! sends the closure to a pool of threads shared by the process; the pool
+//! thread runs it and sends the result through a oneshot channel, whose
+//! waker, fired from the pool thread, takes the remote wake path of
+//! section 4 (the remote queue and the `mio::Waker`), so a loop asleep in
+//! `epoll_wait` wakes up for it.
+//!
+//! ```
+//! spindle::block_on(async {
+//!     let timer = spindle::spawn(async {
+//!         spindle::time::sleep(std::time::Duration::from_millis(5)).await;
+//!         "the timer still fired"
+//!     });
+//!     // 50 ms of blocking work, off the loop's thread.
+//!     let slow = spindle::spawn_blocking(|| {
+//!         std::thread::sleep(std::time::Duration::from_millis(50));
+//!         "done"
+//!     });
+//!     assert_eq!(timer.await.unwrap(), "the timer still fired");
+//!     assert_eq!(slow.await.unwrap(), "done");
+//! });
+//! ```
+//!
+//! Why a *pool*, and not a thread per call: starting a thread costs tens of
+//! microseconds and a stack; a pool keeps threads that finished a job
+//! waiting (10 s, then they leave), so a steady flow of file reads reuses
+//! a handful of them. Why a *limit*
+//! ([`Builder::max_blocking_threads`](crate::Builder::max_blocking_threads)):
+//! a burst of ten thousand file reads should queue, not start ten thousand
+//! threads. And why the pool does not make files "async" for free: every
+//! job is a thread hop there and back (a few microseconds), so
+//! [`spindle::fs::File`](crate::fs::File) reads and writes in chunks of up
+//! to 1 MiB, one hop per chunk, and `spindle::fs::read` reads a whole file
+//! in one hop. Child processes need no pool: their pipes have readiness
+//! like sockets, and their exit arrives as `SIGCHLD` through the signal
+//! path ([`spindle::process`](crate::process)).
+//!
 //! # Where spindle is simpler than tokio, and why
 //!
 //! spindle aims to be read in an afternoon, so it leaves out what a
@@ -341,6 +399,9 @@
 //!   its socket ready is not forced to yield; it must `yield_now` itself.
 //! - **Cross-thread wakes.** A `Mutex<Vec>` plus one `mio::Waker` syscall
 //!   per batch, instead of a lock-free queue.
-//! - **Missing pieces.** No `spawn_blocking` thread pool, no file I/O, no
-//!   process spawning, no `LocalSet`/`select!` macros of its own (the
-//!   `futures` crate's work), no I/O driver shared between threads.
+//! - **Blocking pool.** One `Mutex` and one `Condvar` for the whole
+//!   process, with the thread limit applied per runtime; child exits
+//!   through `SIGCHLD` only, where tokio also uses a Linux `pidfd`.
+//! - **Missing pieces.** No `block_in_place`, no `LocalSet`/`select!`
+//!   macros of its own (the `futures` crate's work), no I/O driver shared
+//!   between threads.

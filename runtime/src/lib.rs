@@ -66,6 +66,23 @@
 //!   whole datagrams, never merged or split.
 //! - **explain trace**: the runtime's narration of its own loop, one line
 //!   per step, as `tracing` events with target `spindle::explain`.
+//! - **blocking pool**: threads, shared by every runtime of the process,
+//!   that run what would otherwise block the loop ([`spawn_blocking`],
+//!   [`fs`], name lookups); a result comes back through the remote wake
+//!   path.
+//! - **thread hop**: handing a job to a pool thread and getting its result
+//!   back; a few microseconds, so [`fs::File`] moves data in chunks.
+//! - **host name resolution**: turning `"example.com:80"` into socket
+//!   addresses with `getaddrinfo`, a blocking call; [`net::lookup_host`]
+//!   does it on the pool, an IP literal needs none.
+//! - **pipe**: a one-way byte channel between processes; a child's stdin,
+//!   stdout and stderr, registered in the reactor like a socket.
+//! - **`SIGCHLD`**: the signal the kernel sends when a child exits; the
+//!   runtime's signal path turns it into wakes of the waiting children.
+//! - **zombie**: an exited child whose status nobody collected with
+//!   `waitpid`; spindle reaps dropped children so none is left.
+//! - **attribute macro**: `#[spindle::main]`, `#[spindle::test]`: rewrite
+//!   an `async fn` into a plain `fn` that builds a runtime and blocks on it.
 //!
 //! # Reading order
 //!
@@ -95,7 +112,20 @@
 //!     [`io::Interest`] and [`io::Ready`] (`ready.rs`),
 //!     [`io::copy_bidirectional`] (`copy_bidirectional.rs`, a proxy's
 //!     two-way copy with half-close).
-//! 12. `hyper.rs` (feature `hyper`): hyper 1.x on spindle.
+//! 12. `blocking/`: [`spawn_blocking`] and the process-wide pool
+//!     (`pool.rs`), one runtime's share of it (`jobs.rs`),
+//!     [`Runtime::shutdown_timeout`] (`shutdown.rs`).
+//! 13. `net/lookup.rs`: [`net::lookup_host`] and [`net::ToSocketAddrs`],
+//!     host names through the pool.
+//! 14. `fs/`: [`fs::read`] and the other one-call operations (`ops.rs`),
+//!     [`fs::File`] and its buffer (`file.rs`), [`fs::read_dir`]
+//!     (`read_dir.rs`).
+//! 15. `process/` (Unix): [`process::Command`] (`command.rs`),
+//!     [`process::Child`] (`child.rs`), pipes in the reactor (`pipe.rs`),
+//!     exits through `SIGCHLD` and the orphan list (`reaper.rs`).
+//! 16. `macros/` (crate `spindle-macros`, feature `macros`): [`main`] and
+//!     [`test`](macro@test).
+//! 17. `hyper.rs` (feature `hyper`): hyper 1.x on spindle.
 //!
 //! The [`guide`] (`guide.rs`) is a chapter to read before all of these.
 //!
@@ -128,6 +158,16 @@
 //!   of its macros is reached.
 //! - `hyper` (optional, feature `hyper`): only for the adapter in
 //!   `hyper.rs`.
+//! - `spindle-macros` (optional, feature `macros`, on by default): this
+//!   workspace's own proc-macro crate for `#[spindle::main]` and
+//!   `#[spindle::test]` (a proc-macro must live in a crate of its own); it
+//!   uses `syn`, `quote` and `proc-macro2`, see its crate doc.
+//!
+//! The blocking pool, the file system and child processes need no new
+//! dependency: `std::thread`, `std::fs` and `std::process` do the work,
+//! `futures`' oneshot channel carries results back, mio's `os-ext` pipes
+//! put a child's stdio in the reactor, and `signal-hook` delivers
+//! `SIGCHLD`.
 //!
 //! # Where spindle is simpler than tokio
 //!
@@ -137,11 +177,13 @@
 //! wheel; and there is no cooperative budget that forces a task reading a
 //! flood of ready data to yield. Each file says where it simplifies.
 
+mod blocking;
 mod builder;
 mod context;
 mod coop;
 mod executor;
 mod explain;
+pub mod fs;
 pub mod guide;
 mod handle;
 #[cfg(feature = "hyper")]
@@ -149,6 +191,8 @@ pub mod hyper;
 pub mod io;
 mod metrics;
 pub mod net;
+#[cfg(unix)]
+pub mod process;
 mod reactor;
 mod registration;
 mod remote;
@@ -160,14 +204,17 @@ pub mod time;
 mod waker;
 mod yield_now;
 
+pub use blocking::spawn_blocking;
 pub use builder::{Builder, PanicPolicy};
 pub use executor::{block_on, Runtime};
 pub use handle::Handle;
 pub use metrics::Metrics;
+#[cfg(feature = "macros")]
+pub use spindle_macros::{main, test};
 pub use task::{spawn, JoinError, JoinHandle};
 pub use yield_now::yield_now;
 
 /// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "macros"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

@@ -10,6 +10,12 @@
 //! them. The exceptions are the counts of wakes from other threads and of
 //! de-duplicated wakes, which other threads bump too: they live in the
 //! shared half of the runtime as atomics (see `waker.rs`).
+//!
+//! The blocking pool is shared by every runtime of the process, so its four
+//! figures (`blocking_threads`, `blocking_threads_idle`,
+//! `blocking_jobs_queued`, `blocking_jobs_run`) are process-wide: two
+//! runtimes report the same values. Only `blocking_jobs` counts this
+//! runtime's own jobs.
 
 use std::cell::Cell;
 
@@ -17,7 +23,9 @@ use std::cell::Cell;
 /// [`Runtime::metrics`](crate::Runtime::metrics).
 ///
 /// All fields are running totals since the runtime was built, except
-/// `tasks_alive`, which is the number of spawned tasks that have not finished.
+/// `tasks_alive`, which is the number of spawned tasks that have not
+/// finished, and the `blocking_*` figures of the process-wide pool (see
+/// each field).
 ///
 /// # Examples
 ///
@@ -72,6 +80,21 @@ pub struct Metrics {
     /// `tasks_alive`): a socket dropped on another thread still counts
     /// until the loop frees its slot at its next turn.
     pub registrations: u64,
+    /// Jobs this runtime handed to the blocking pool (`spawn_blocking`,
+    /// `spindle::fs`, DNS lookups).
+    pub blocking_jobs: u64,
+    /// Blocking pool threads alive now, **process-wide** (the pool is shared
+    /// by all runtimes).
+    pub blocking_threads: u64,
+    /// Blocking pool threads alive and waiting for work now, process-wide;
+    /// an idle thread leaves after 10 s.
+    pub blocking_threads_idle: u64,
+    /// Blocking jobs waiting for a thread now, process-wide: in the pool's
+    /// queue, or in a runtime's queue over its
+    /// [`max_blocking_threads`](crate::Builder::max_blocking_threads).
+    pub blocking_jobs_queued: u64,
+    /// Blocking jobs finished since the process started, process-wide.
+    pub blocking_jobs_run: u64,
 }
 
 /// The live counters behind [`Metrics`], owned by the runtime's core.
@@ -118,6 +141,7 @@ impl Counters {
         wakes_deduplicated: u64,
         registrations: u64,
     ) -> Metrics {
+        let pool = crate::blocking::global_stats();
         Metrics {
             tasks_spawned: self.tasks_spawned.get(),
             tasks_alive: self.tasks_alive.get(),
@@ -132,6 +156,11 @@ impl Counters {
             budget_yields: self.budget_yields.get(),
             stalls: self.stalls.get(),
             registrations,
+            blocking_jobs: 0,
+            blocking_threads: pool.threads,
+            blocking_threads_idle: pool.idle,
+            blocking_jobs_queued: pool.queued + crate::blocking::backlogged(),
+            blocking_jobs_run: pool.jobs_run,
         }
     }
 }

@@ -16,13 +16,23 @@
 //! | `unix::ReadHalf`, `unix::WriteHalf`, `unix::OwnedReadHalf`, `unix::OwnedWriteHalf` | `unix/split.rs` |
 //! | `UnixDatagram` (Unix only) | `unix/datagram.rs` |
 //! | what every socket shares: `ready`, `poll_read_ready`, `try_*_vectored`, `into_std` | `readiness.rs` |
+//! | [`lookup_host`], [`ToSocketAddrs`] | `lookup.rs` |
+//!
+//! Host names are resolved on the blocking pool by [`lookup_host`];
+//! [`TcpStream::connect`] goes through it. The synchronous constructors
+//! (`TcpListener::bind`, `UdpSocket::bind`, `UdpSocket::connect`) keep
+//! std's `ToSocketAddrs`: an IP literal costs nothing there, but a host
+//! name is resolved on the calling thread, so resolve names first with
+//! [`lookup_host`] when they may be slow.
 
+mod lookup;
 mod readiness;
 pub mod tcp;
 mod udp;
 #[cfg(unix)]
 pub mod unix;
 
+pub use lookup::{lookup_host, ToSocketAddrs};
 pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]

@@ -15,7 +15,7 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut};
-use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
@@ -24,6 +24,7 @@ use std::time::Duration;
 use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::io::{Interest, Ready};
+use crate::net::lookup::ToSocketAddrs;
 use crate::net::tcp::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Direction;
 use crate::registration::{close_result, IoSource};
@@ -59,7 +60,9 @@ pub struct TcpStream {
 
 impl TcpStream {
     /// Opens a connection to `addr`, trying each address it resolves to in
-    /// turn. Resolving a host name blocks the thread; IP addresses do not.
+    /// turn. A host name is resolved on the blocking pool (see
+    /// [`lookup_host`](crate::net::lookup_host)), so the loop keeps running;
+    /// an IP address is used at once.
     ///
     /// # Examples
     ///
@@ -83,7 +86,7 @@ impl TcpStream {
     /// Panics if called outside a spindle runtime.
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
         let mut last_err = None;
-        for addr in addr.to_socket_addrs()? {
+        for addr in crate::net::lookup_host(addr).await? {
             match TcpStream::connect_addr(addr).await {
                 Ok(stream) => return Ok(stream),
                 Err(err) => {

@@ -1,0 +1,145 @@
+//! `spawn_blocking`: run a blocking closure on the pool, await its result.
+//!
+//! ```text
+//!   loop thread                                pool thread
+//!   ───────────                                ───────────
+//!   unblock(f): oneshot (tx, rx)
+//!               RuntimeJobs::submit(job) ───►  job: r = catch_unwind(f)
+//!   rx.await ── Pending (waker kept in rx)          tx.send(r) ── wakes rx's waker:
+//!      ⋮  (the loop runs other tasks,                 remote queue + mio::Waker
+//!      ⋮   or sleeps in epoll_wait)      ◄──────────┘
+//!   rx.await ── Ready(r): Ok(v) → v; Err(payload) → resume_unwind(payload)
+//! ```
+//!
+//! The result comes back through a `futures::channel::oneshot`: sending on
+//! it from the pool thread wakes the awaiting task's waker, and a spindle
+//! waker fired from another thread takes the remote path (`remote.rs`),
+//! which interrupts a loop blocked in the reactor. The loop itself never
+//! blocks and never polls the pool.
+//!
+//! [`spawn_blocking`] wraps that future in a spawned task, so it returns an
+//! ordinary [`JoinHandle`]: a panic in the closure is caught on the pool
+//! thread, carried back as the payload, and re-raised inside the task with
+//! `resume_unwind` (which does not run the panic hook a second time), so
+//! the handle yields `JoinError::Panicked` with the closure's own payload.
+//!
+//! # Races this file prevents
+//!
+//! - **A result sent before the task waits.** The oneshot keeps the value
+//!   until it is received; a `send` that happens before the first poll of
+//!   `rx` finds no waker and simply stores it, and that first poll returns
+//!   `Ready` at once.
+//! - **A result for a runtime that is gone.** Dropping the runtime drops
+//!   the task and with it `rx`; `tx.send` then fails and the value is
+//!   dropped on the pool thread (it is `Send`, so that is allowed).
+
+use std::future::Future;
+use std::io;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use futures::channel::oneshot;
+
+use crate::context;
+use crate::task::{spawn, JoinHandle};
+
+/// Runs a blocking closure on the blocking pool and returns a handle to
+/// await its result.
+///
+/// Use it for work that would hold the loop's thread: a CPU-heavy
+/// computation, a synchronous library call, a blocking read. While `f`
+/// runs on a pool thread, the runtime keeps running its other tasks,
+/// sockets and timers. The pool is shared by all runtimes of the process;
+/// a runtime runs at most
+/// [`Builder::max_blocking_threads`](crate::Builder::max_blocking_threads)
+/// of its jobs at once, and queues the rest.
+///
+/// The job starts at once, whether or not the handle is awaited. Dropping
+/// the handle (or the runtime) does not stop a running closure: a thread
+/// cannot be interrupted; the result is then dropped.
+///
+/// # Examples
+///
+/// ```
+/// spindle::block_on(async {
+///     let sum = spindle::spawn_blocking(|| (1..=100u64).sum::<u64>()).await.unwrap();
+///     assert_eq!(sum, 5050);
+/// });
+/// ```
+///
+/// A panic in the closure is the handle's error:
+///
+/// ```
+/// spindle::block_on(async {
+///     let err = spindle::spawn_blocking(|| panic!("disk on fire")).await.unwrap_err();
+///     assert_eq!(*err.into_panic().unwrap().downcast::<&str>().unwrap(), "disk on fire");
+/// });
+/// ```
+///
+/// # Panics
+///
+/// Panics if called outside a spindle runtime. The task panics (its handle
+/// yields `JoinError::Panicked`) if the OS refuses to start a pool thread
+/// while none is alive.
+///
+/// # Notes
+///
+/// The re-raised panic is a task panic like any other, so under
+/// [`PanicPolicy::FailFast`](crate::PanicPolicy::FailFast) it propagates out
+/// of `block_on`.
+#[track_caller]
+pub fn spawn_blocking<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let result = unblock("spindle::spawn_blocking", f);
+    spawn(async move {
+        match result.await {
+            Ok(value) => value,
+            Err(err) => panic!("spindle::spawn_blocking: {err}"),
+        }
+    })
+}
+
+/// Submits `f` to the current runtime's share of the pool now and returns
+/// a future of its result; the building block of `spawn_blocking`, the
+/// file system and DNS. A panic in `f` resumes in whoever awaits.
+///
+/// # Errors
+///
+/// The future yields an error only if the pool could not start a thread
+/// (see `Pool::submit`).
+///
+/// # Panics
+///
+/// Panics outside a spindle runtime; `what` names the public call.
+#[track_caller]
+pub(crate) fn unblock<F, T>(what: &str, f: F) -> impl Future<Output = io::Result<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let jobs = context::expect_core(what).blocking.clone();
+    let (tx, rx) = oneshot::channel();
+    let submitted = jobs.submit(Box::new(move || {
+        let result = catch_unwind(AssertUnwindSafe(f));
+        // The receiver is gone when the awaiting task or its runtime was
+        // dropped; the result is not wanted then.
+        let _ = tx.send(result);
+    }));
+    async move {
+        submitted.map_err(|err| {
+            io::Error::new(
+                err.kind(),
+                format!("could not start a blocking thread: {err}"),
+            )
+        })?;
+        match rx.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(payload)) => resume_unwind(payload),
+            Err(oneshot::Canceled) => Err(io::Error::other(
+                "the blocking job was dropped before it ran",
+            )),
+        }
+    }
+}
