@@ -28,7 +28,22 @@ use spindle::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use spindle::net::{TcpListener, TcpStream};
 
 fn main() -> io::Result<()> {
-    let rt = spindle::Runtime::builder().explain(true).build()?;
+    // `cargo run -p spindle --example explain -- 1` for the shorter level 1.
+    let level = match std::env::args().nth(1) {
+        Some(arg) => arg.parse().map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("level must be 0, 1 or 2, not {arg:?}"),
+            )
+        })?,
+        None => 2,
+    };
+    run(level)
+}
+
+/// The whole example, narrated at `level`; the golden-trace test calls it.
+pub fn run(level: u8) -> io::Result<()> {
+    let rt = spindle::Runtime::builder().explain_level(level).build()?;
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;

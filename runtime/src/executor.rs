@@ -43,7 +43,7 @@ use slab::Slab;
 
 use crate::builder::{Builder, PanicPolicy};
 use crate::context;
-use crate::explain::{Explain, Millis, TaskName};
+use crate::explain::{self, Explain, ExplainConfig, PollResult};
 use crate::metrics::{Counters, Metrics};
 use crate::reactor::{IoDriver, SIGNAL_TOKEN};
 #[cfg(unix)]
@@ -287,7 +287,7 @@ impl Core {
         max_events: usize,
         event_interval: u32,
         panic_policy: PanicPolicy,
-        explain: bool,
+        explain: ExplainConfig,
     ) -> io::Result<Core> {
         let explain = Rc::new(Explain::new(explain));
         let (io, waker) = IoDriver::new(max_events, explain.clone())?;
@@ -337,7 +337,7 @@ impl Core {
         Counters::add(&self.counters.tasks_spawned, 1);
         Counters::add(&self.counters.tasks_alive, 1);
         if self.explain_on {
-            self.explain.line(format_args!("spawn task {id}"));
+            explain::spawned(&self.explain, id);
         }
         self.schedule(task);
         join_handle(cell)
@@ -376,10 +376,7 @@ impl Core {
     /// Remembers the waker of a task that yielded (see `yield_now`).
     pub(crate) fn defer(&self, waker: &Waker) {
         if self.explain_on {
-            let task = TaskName(self.explain.polling());
-            self.explain.line(format_args!(
-                "{task} yields: runnable again after the reactor turn"
-            ));
+            explain::yielded(&self.explain);
         }
         self.deferred.borrow_mut().push(waker.clone());
     }
@@ -393,7 +390,11 @@ impl Core {
         self.schedule(TaskRef::MAIN);
         loop {
             if self.explain_on {
-                self.explain_turn();
+                explain::turn(
+                    &self.explain,
+                    self.counters.reactor_turns.get() + 1,
+                    self.run_queue.borrow().len(),
+                );
             }
             // Step 1: poll what is runnable, at most `event_interval` times.
             for _ in 0..self.event_interval {
@@ -408,7 +409,15 @@ impl Core {
                     }
                     let poll = future.as_mut().poll(&mut cx);
                     if self.explain_on {
-                        self.explain_poll(0, if poll.is_ready() { "Ready" } else { "Pending" });
+                        explain::polled(
+                            &self.explain,
+                            0,
+                            if poll.is_ready() {
+                                PollResult::Ready
+                            } else {
+                                PollResult::Pending
+                            },
+                        );
                     }
                     if let Poll::Ready(output) = poll {
                         return output;
@@ -416,6 +425,13 @@ impl Core {
                 } else {
                     self.run_task(next);
                 }
+            }
+            if self.explain_on {
+                explain::interval_limit(
+                    &self.explain,
+                    self.event_interval,
+                    self.run_queue.borrow().len(),
+                );
             }
             // Steps 2 and 3.
             self.turn();
@@ -435,12 +451,12 @@ impl Core {
         let outcome = cell.poll();
         if self.explain_on {
             let result = match &outcome {
-                Outcome::Pending => "Pending",
-                Outcome::Done if cell.is_cancelled() => "Cancelled",
-                Outcome::Done => "Ready",
-                Outcome::Panicked(_) => "Panicked",
+                Outcome::Pending => PollResult::Pending,
+                Outcome::Done if cell.is_cancelled() => PollResult::Cancelled,
+                Outcome::Done => PollResult::Ready,
+                Outcome::Panicked(_) => PollResult::Panicked,
             };
-            self.explain_poll(task.id, result);
+            explain::polled(&self.explain, task.id, result);
         }
         match outcome {
             Outcome::Pending => {}
@@ -481,7 +497,12 @@ impl Core {
             self.timers.borrow_mut().next_timeout(Instant::now())
         };
         if self.explain_on {
-            self.explain_block(timeout);
+            explain::block(
+                &self.explain,
+                timeout,
+                self.run_queue.borrow().len() + self.deferred.borrow().len(),
+                self.io.registrations(),
+            );
         }
         Counters::add(&self.counters.reactor_turns, 1);
         if timeout != Some(Duration::ZERO) {
@@ -532,60 +553,7 @@ impl Core {
         };
         self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
         if self.explain_on {
-            self.explain_remote(before);
-        }
-    }
-
-    /// Explain trace: the tasks a remote drain put on the run queue.
-    #[cold]
-    #[inline(never)]
-    fn explain_remote(&self, before: usize) {
-        let run_queue = self.run_queue.borrow();
-        for task in run_queue.iter().skip(before) {
-            self.explain
-                .line(format_args!("remote wake -> {}", TaskName(Some(task.id))));
-        }
-    }
-
-    /// Explain trace: the top of a turn of the loop. (Like every
-    /// `explain_*` helper: cold and never inlined, so that with the trace
-    /// off each hook is a branch over a call, and the formatting code stays
-    /// out of the loop's instruction stream.)
-    #[cold]
-    #[inline(never)]
-    fn explain_turn(&self) {
-        let turn = self.counters.reactor_turns.get() + 1;
-        let runnable = self.run_queue.borrow().len();
-        self.explain
-            .line(format_args!("turn {turn}: {runnable} runnable"));
-    }
-
-    /// Explain trace: one poll and what it returned.
-    #[cold]
-    #[inline(never)]
-    fn explain_poll(&self, id: u64, result: &str) {
-        self.explain.set_polling(None);
-        self.explain
-            .line(format_args!("poll {} -> {result}", TaskName(Some(id))));
-    }
-
-    /// Explain trace: how long the reactor may block, and why.
-    #[cold]
-    #[inline(never)]
-    fn explain_block(&self, timeout: Option<Duration>) {
-        match timeout {
-            Some(Duration::ZERO) => {
-                let runnable = self.run_queue.borrow().len() + self.deferred.borrow().len();
-                self.explain
-                    .line(format_args!("no block: {runnable} runnable"));
-            }
-            Some(timeout) => self.explain.line(format_args!(
-                "block in poll: up to {} (next timer)",
-                Millis(timeout)
-            )),
-            None => self.explain.line(format_args!(
-                "block in poll: no timeout (nothing to wait for but I/O)"
-            )),
+            explain::remote_wakes(&self.explain, &self.run_queue.borrow(), before);
         }
     }
 
@@ -603,8 +571,7 @@ impl Core {
 
     /// Snapshot of the counters.
     fn metrics(&self) -> Metrics {
-        self.counters
-            .snapshot(self.shared.wakes_remote.load(Ordering::Relaxed))
+        self.counters.snapshot(&self.shared)
     }
 
     /// Drops every task's future (the runtime is going away).
@@ -618,6 +585,9 @@ impl Core {
                 break;
             }
             for entry in &entries {
+                if self.explain_on {
+                    explain::shutdown_drop(&self.explain, entry.id);
+                }
                 entry.task.cancel();
             }
             let alive = &self.counters.tasks_alive;
@@ -625,6 +595,9 @@ impl Core {
         }
         self.run_queue.borrow_mut().clear();
         self.deferred.borrow_mut().clear();
+        if self.explain_on {
+            self.explain.finish();
+        }
     }
 }
 

@@ -7,10 +7,16 @@
 //!
 //! The counters live in [`Counters`], owned by the runtime's core and bumped
 //! with plain (non-atomic) `Cell`s, because only the runtime's thread touches
-//! them. The one exception is the count of wakes from other threads, which
-//! lives in the shared half of the runtime as an atomic (see `waker.rs`).
+//! them. The two exceptions are bumped by wakers, which may run on any
+//! thread: the count of wakes from other threads and the count of
+//! de-duplicated wakes live in the shared half of the runtime as atomics
+//! (`Shared` in `waker.rs`), so a wake is counted on its task's runtime
+//! wherever it came from.
 
 use std::cell::Cell;
+use std::sync::atomic::Ordering;
+
+use crate::waker::Shared;
 
 /// A snapshot of a runtime's counters, returned by
 /// [`Runtime::metrics`](crate::Runtime::metrics).
@@ -46,7 +52,8 @@ pub struct Metrics {
     /// `mio::Waker`.
     pub wakes_remote: u64,
     /// Wakes that found their task already scheduled and were dropped, so the
-    /// task is polled once for the whole batch.
+    /// task is polled once for the whole batch. Every duplicate counts, from
+    /// this thread or any other, and always on the task's own runtime.
     pub wakes_deduplicated: u64,
     /// Calls to `mio::Poll::poll`, blocking or not.
     pub reactor_turns: u64,
@@ -72,8 +79,6 @@ pub(crate) struct Counters {
     pub(crate) polls: Cell<u64>,
     /// Bumped by the same-thread wake path in `waker.rs`.
     pub(crate) wakes_local: Cell<u64>,
-    /// Bumped by a wake that found its task already scheduled on this thread.
-    pub(crate) wakes_deduplicated: Cell<u64>,
     /// Bumped by `Core::turn` for every call into the reactor.
     pub(crate) reactor_turns: Cell<u64>,
     /// Bumped by `Core::turn` when the reactor was allowed to block.
@@ -91,14 +96,14 @@ impl Counters {
     }
 
     /// Copies the counters into a public [`Metrics`] value.
-    pub(crate) fn snapshot(&self, wakes_remote: u64) -> Metrics {
+    pub(crate) fn snapshot(&self, shared: &Shared) -> Metrics {
         Metrics {
             tasks_spawned: self.tasks_spawned.get(),
             tasks_alive: self.tasks_alive.get(),
             polls: self.polls.get(),
             wakes_local: self.wakes_local.get(),
-            wakes_remote,
-            wakes_deduplicated: self.wakes_deduplicated.get(),
+            wakes_remote: shared.wakes_remote.load(Ordering::Relaxed),
+            wakes_deduplicated: shared.wakes_deduplicated.load(Ordering::Relaxed),
             reactor_turns: self.reactor_turns.get(),
             reactor_blocked_turns: self.reactor_blocked_turns.get(),
             events: self.events.get(),

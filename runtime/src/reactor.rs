@@ -37,7 +37,7 @@ use mio::event::Source;
 use mio::{Events, Interest, Poll, Registry, Token};
 use slab::Slab;
 
-use crate::explain::{Explain, Millis, TaskName};
+use crate::explain::{self, Explain};
 use crate::metrics::Counters;
 
 /// The token of the runtime's `mio::Waker`. Never a socket's token: socket
@@ -253,6 +253,9 @@ pub(crate) struct IoDriver {
     pub(crate) explain: Rc<Explain>,
     /// A copy of `explain.on`, so the hooks test a plain `bool` field.
     pub(crate) explain_on: bool,
+    /// A copy of `explain.detail`: the level-2 hooks (socket operations,
+    /// registrations) test it.
+    pub(crate) explain_detail: bool,
 }
 
 impl IoDriver {
@@ -272,6 +275,7 @@ impl IoDriver {
             next_generation: Cell::new(0),
             to_wake: RefCell::new(Vec::new()),
             explain_on: explain.on,
+            explain_detail: explain.detail,
             explain,
         };
         Ok((driver, waker))
@@ -305,6 +309,9 @@ impl IoDriver {
             parked_by: [Cell::new(None), Cell::new(None)],
         });
         entry.insert(slot.clone());
+        if self.explain_detail {
+            explain::register(&self.explain, &slot);
+        }
         Ok(slot)
     }
 
@@ -314,6 +321,9 @@ impl IoDriver {
         // Closing the fd removes it from epoll/kqueue anyway; an error here
         // (the fd was already closed by a `from_raw_fd` user) changes nothing.
         let _ = self.registry.deregister(source);
+        if self.explain_detail {
+            explain::deregister(&self.explain, slot);
+        }
         let index = slot.index();
         let mut slots = self.slots.borrow_mut();
         if slots.get(index).is_some_and(|s| s.token == slot.token) {
@@ -350,12 +360,7 @@ impl IoDriver {
             panic!("spindle reactor: mio::Poll::poll failed: {err}");
         }
         if let Some(started) = started {
-            let n = events.iter().count();
-            self.explain.line(format_args!(
-                "poll returned {n} event{} after {}",
-                if n == 1 { "" } else { "s" },
-                Millis(started.elapsed())
-            ));
+            explain::poll_returned(&self.explain, events.iter().count(), started.elapsed());
         }
         // Step 2: translate each event into readiness and collect wakers.
         let mut to_wake = self.to_wake.borrow_mut();
@@ -367,7 +372,7 @@ impl IoDriver {
                 on_event(token, ready);
                 if token == WAKER_TOKEN || token == SIGNAL_TOKEN {
                     if explain {
-                        self.explain_own_token(token);
+                        explain::own_token(&self.explain, token == WAKER_TOKEN);
                     }
                     continue;
                 }
@@ -376,9 +381,7 @@ impl IoDriver {
                 // A stale token (slot freed or reused): nothing to wake.
                 let Some(slot) = slots.get(index).filter(|s| s.token == token) else {
                     if explain {
-                        self.explain.line(format_args!(
-                            "event token {index}: {ready} -> stale (socket gone), wakes nobody"
-                        ));
+                        explain::stale(&self.explain, index, ready);
                     }
                     continue;
                 };
@@ -394,7 +397,7 @@ impl IoDriver {
                     None
                 };
                 if explain {
-                    explain_event(
+                    explain::socket_event(
                         &self.explain,
                         slot,
                         ready,
@@ -416,44 +419,6 @@ impl IoDriver {
         }
         // Give the (now empty) buffer back for the next turn.
         *self.to_wake.borrow_mut() = wakers;
-    }
-}
-
-impl IoDriver {
-    /// Explain trace: an event on the waker's or the signal pipe's token.
-    #[cold]
-    #[inline(never)]
-    fn explain_own_token(&self, token: Token) {
-        if token == WAKER_TOKEN {
-            self.explain
-                .line(format_args!("event waker: wake from another thread"));
-        } else {
-            self.explain
-                .line(format_args!("event signals: a signal arrived"));
-        }
-    }
-}
-
-/// Explain trace: one socket event and the tasks it woke.
-#[cold]
-#[inline(never)]
-fn explain_event(explain: &Explain, slot: &IoSlot, ready: Ready, read: bool, write: bool) {
-    let index = slot.index();
-    let reader = TaskName(slot.parked_by(Direction::Read).get());
-    let writer = TaskName(slot.parked_by(Direction::Write).get());
-    match (read, write) {
-        (false, false) => {
-            explain.line(format_args!("event token {index}: {ready} -> wakes nobody"))
-        }
-        (true, false) => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {reader}"
-        )),
-        (false, true) => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {writer}"
-        )),
-        (true, true) => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {reader} (read), {writer} (write)"
-        )),
     }
 }
 

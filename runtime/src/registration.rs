@@ -39,7 +39,7 @@ use std::task::{Context, Poll};
 use mio::event::Source;
 
 use crate::context;
-use crate::explain::TaskName;
+use crate::explain;
 use crate::reactor::{Direction, IoDriver, IoSlot, Ready};
 
 /// Whether a short read or write proves the socket drained (see "the
@@ -93,26 +93,9 @@ impl Registration {
             slot => *slot = Some(cx.waker().clone()),
         }
         if self.driver.explain_on {
-            self.explain_wait(direction);
+            explain::wait_io(&self.driver.explain, &self.slot, direction);
         }
         Poll::Pending
-    }
-
-    /// Explain trace: records and says which task waits on this socket.
-    // Cold and never inlined: keeps the formatting out of the hot path's
-    // code, so with the trace off the hook is a branch over a call.
-    #[cold]
-    #[inline(never)]
-    fn explain_wait(&self, direction: Direction) {
-        let explain = &self.driver.explain;
-        let task = explain.polling();
-        self.slot.parked_by(direction).set(task);
-        explain.line(format_args!(
-            "{} waits: token {} {}",
-            TaskName(task),
-            self.slot.index(),
-            direction.name()
-        ));
     }
 
     /// Forgets the readiness bit of `direction`: the socket proved drained.
@@ -129,6 +112,21 @@ impl Registration {
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let result = self.poll_io_loop(direction, cx, op);
+        if let (true, Poll::Ready(result)) = (self.driver.explain_detail, &result) {
+            explain::io_done(&self.driver.explain, &self.slot, direction, result);
+        }
+        result
+    }
+
+    /// The loop of [`poll_io`](Self::poll_io) and
+    /// [`poll_io_sized`](Self::poll_io_sized), without their trace lines.
+    fn poll_io_loop<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
@@ -136,7 +134,12 @@ impl Registration {
                 return Poll::Pending;
             }
             match op() {
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear(direction),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear(direction);
+                    if self.driver.explain_detail {
+                        explain::would_block(&self.driver.explain, &self.slot, direction);
+                    }
+                }
                 // EINTR on a non-blocking socket: simply try again.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 result => return Poll::Ready(result),
@@ -153,11 +156,21 @@ impl Registration {
         asked: usize,
         op: impl FnMut() -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        let result = self.poll_io(direction, cx, op);
+        let result = self.poll_io_loop(direction, cx, op);
         if let Poll::Ready(Ok(n)) = result {
             if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
                 self.clear(direction);
             }
+        }
+        if let (true, Poll::Ready(result)) = (self.driver.explain_detail, &result) {
+            explain::io_sized(
+                &self.driver.explain,
+                &self.slot,
+                direction,
+                asked,
+                result,
+                SHORT_IO_PROVES_DRAINED,
+            );
         }
         result
     }
@@ -171,11 +184,17 @@ impl Registration {
         op: impl FnOnce() -> io::Result<R>,
     ) -> io::Result<R> {
         if !self.slot.readiness.get().intersects(direction.mask()) {
+            if self.driver.explain_detail {
+                explain::not_ready(&self.driver.explain, &self.slot, direction);
+            }
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let result = op();
         if matches!(&result, Err(err) if err.kind() == io::ErrorKind::WouldBlock) {
             self.clear(direction);
+            if self.driver.explain_detail {
+                explain::would_block(&self.driver.explain, &self.slot, direction);
+            }
         }
         result
     }
@@ -190,11 +209,23 @@ impl Registration {
         asked: usize,
         op: impl FnOnce() -> io::Result<usize>,
     ) -> io::Result<usize> {
-        let n = self.try_io(direction, op)?;
-        if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
-            self.clear(direction);
+        let result = self.try_io(direction, op);
+        if let Ok(n) = result {
+            if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
+                self.clear(direction);
+            }
         }
-        Ok(n)
+        if self.driver.explain_detail {
+            explain::io_sized(
+                &self.driver.explain,
+                &self.slot,
+                direction,
+                asked,
+                &result,
+                SHORT_IO_PROVES_DRAINED,
+            );
+        }
+        result
     }
 }
 

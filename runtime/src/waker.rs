@@ -41,7 +41,7 @@ use std::task::Wake;
 use futures::task::ArcWake;
 
 use crate::context;
-use crate::explain::{Explain, TaskName};
+use crate::explain;
 use crate::metrics::Counters;
 use crate::remote::RemoteQueue;
 
@@ -102,7 +102,14 @@ impl Header {
     pub(crate) fn wake_task(self: &Arc<Self>) {
         // Step 1: de-duplicate.
         if self.scheduled.swap(true, Ordering::AcqRel) {
-            context::with_core(|core| Counters::add(&core.counters.wakes_deduplicated, 1));
+            self.shared
+                .wakes_deduplicated
+                .fetch_add(1, Ordering::Relaxed);
+            context::with_core(|core| {
+                if core.explain_on && Arc::ptr_eq(&core.shared, &self.shared) {
+                    explain::deduplicated(&core.explain, self.task.id);
+                }
+            });
             return;
         }
         // Step 2: the same-thread fast path.
@@ -110,7 +117,7 @@ impl Header {
             if Arc::ptr_eq(&core.shared, &self.shared) {
                 Counters::add(&core.counters.wakes_local, 1);
                 if core.explain_on {
-                    explain_wake(&core.explain, self.task);
+                    explain::woke(&core.explain, self.task.id);
                 }
                 core.schedule(self.task);
                 true
@@ -159,21 +166,6 @@ impl ArcWake for Header {
     }
 }
 
-/// Explain trace: a wake from inside a poll (a `JoinHandle`, a channel, a
-/// task waking itself). Wakes from the reactor and the timers happen
-/// outside any poll and have their own lines.
-#[cold]
-#[inline(never)]
-fn explain_wake(explain: &Explain, task: TaskRef) {
-    if let Some(by) = explain.polling() {
-        explain.line(format_args!(
-            "{} wakes {}",
-            TaskName(Some(by)),
-            TaskName(Some(task.id))
-        ));
-    }
-}
-
 /// The half of a runtime that other threads may touch: the remote run queue
 /// and the `mio::Waker` that interrupts a blocked poll.
 #[derive(Debug)]
@@ -186,6 +178,11 @@ pub(crate) struct Shared {
     waker: mio::Waker,
     /// Count of wakes that took the remote path, for [`crate::Metrics`].
     pub(crate) wakes_remote: AtomicU64,
+    /// Count of wakes that found their task already scheduled, from any
+    /// thread, for [`crate::Metrics`]: it lives here, beside the task's
+    /// header, so that a duplicate is counted on the task's own runtime
+    /// wherever the wake came from.
+    pub(crate) wakes_deduplicated: AtomicU64,
 }
 
 impl Shared {
@@ -195,6 +192,7 @@ impl Shared {
             remote: RemoteQueue::new(),
             waker,
             wakes_remote: AtomicU64::new(0),
+            wakes_deduplicated: AtomicU64::new(0),
         }
     }
 

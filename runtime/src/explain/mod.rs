@@ -82,57 +82,135 @@
 //! `tracing`; the macro is never reached. The README reports the measured
 //! cost.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io::Write;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+mod chrome;
+mod event;
+mod hooks;
+mod record;
+mod timeline;
+
+pub(crate) use event::{Event, IoOutcome, PollResult};
+pub(crate) use hooks::*;
+use record::Recorder;
 
 /// The target every explain event carries, for filtering.
 pub(crate) const TARGET: &str = "spindle::explain";
 
 /// The environment variable that turns the trace on (`1`, `true`, `yes`
-/// or `on`) when the builder does not say.
+/// or `on`; `2` for the detailed level) when the builder does not say.
 pub(crate) const ENV_VAR: &str = "SPINDLE_EXPLAIN";
+
+/// The environment variable that names the HTML timeline to write when the
+/// runtime drops, when the builder does not name one.
+pub(crate) const ENV_HTML: &str = "SPINDLE_EXPLAIN_HTML";
+
+/// The environment variable that names the Chrome trace-event JSON file to
+/// write when the runtime drops, when the builder does not name one.
+pub(crate) const ENV_JSON: &str = "SPINDLE_EXPLAIN_JSON";
 
 /// The value of `Explain::polling` while no task is being polled.
 const NOBODY: u64 = u64::MAX;
 
+/// What the builder (or the environment) asked of the trace.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ExplainConfig {
+    /// 0: print nothing; 1: the loop's story; 2: also every socket
+    /// operation, registration, de-duplicated wake (see `event.rs`).
+    pub(crate) level: u8,
+    /// Where to write the HTML timeline when the runtime drops.
+    pub(crate) html: Option<PathBuf>,
+    /// Where to write the Chrome trace-event JSON when the runtime drops.
+    pub(crate) json: Option<PathBuf>,
+}
+
+impl From<bool> for ExplainConfig {
+    /// `true` is level 1, `false` is off; no files.
+    fn from(on: bool) -> ExplainConfig {
+        ExplainConfig {
+            level: u8::from(on),
+            ..ExplainConfig::default()
+        }
+    }
+}
+
+impl ExplainConfig {
+    /// Reads `SPINDLE_EXPLAIN`: the level the environment asks for (0 when
+    /// unset or unrecognised).
+    pub(crate) fn level_from_env() -> u8 {
+        std::env::var(ENV_VAR).map_or(0, |v| parse_level(&v))
+    }
+
+    /// Reads a path variable (`SPINDLE_EXPLAIN_HTML`, `SPINDLE_EXPLAIN_JSON`);
+    /// empty counts as unset.
+    pub(crate) fn path_from_env(var: &str) -> Option<PathBuf> {
+        std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+}
+
+/// `1`, `true`, `yes`, `on` are level 1; `2` and above are level 2.
+fn parse_level(value: &str) -> u8 {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" => 1,
+        other => other.parse::<u8>().map_or(0, |n| n.min(2)),
+    }
+}
+
 /// Whether the trace is on, and which task is being polled.
 ///
 /// One per runtime, shared (`Rc`) by the core, the reactor and the timer
-/// store, which are the places that write lines.
+/// store, which are the places that emit events.
 #[derive(Debug)]
 pub(crate) struct Explain {
-    /// Fixed when the runtime is built; read by every hook before it does
-    /// anything else.
+    /// Whether any hook runs: a level of 1 or more, or a timeline being
+    /// recorded. Fixed when the runtime is built; read by every hook
+    /// before it does anything else.
     pub(crate) on: bool,
+    /// Whether the level-2 hooks run: level 2, or a timeline being
+    /// recorded (the timeline shows everything). Fixed at build.
+    pub(crate) detail: bool,
+    /// The highest event level that is printed (sent to `tracing`, or to
+    /// stderr): 0, 1 or 2.
+    level: u8,
     /// The id of the task being polled, or `NOBODY`. Written by the loop
     /// around each poll (only when `on`); read where a waker is parked.
     polling: Cell<u64>,
+    /// The timeline's bounded record, when an HTML or JSON file was asked
+    /// for; written by `emit`, turned into files by `finish`.
+    recorder: Option<RefCell<Recorder>>,
 }
 
 impl Explain {
-    /// A trace that is on or off for good.
-    pub(crate) fn new(on: bool) -> Explain {
+    /// A trace configured once and for good (`true`/`false` for level 1 or
+    /// off).
+    pub(crate) fn new(config: impl Into<ExplainConfig>) -> Explain {
+        let config = config.into();
+        let recording = config.html.is_some() || config.json.is_some();
         Explain {
-            on,
+            on: config.level > 0 || recording,
+            detail: config.level > 1 || recording,
+            level: config.level,
             polling: Cell::new(NOBODY),
+            recorder: recording
+                .then(|| RefCell::new(Recorder::new(Instant::now(), config.html, config.json))),
         }
     }
 
-    /// Reads `SPINDLE_EXPLAIN`: whether the environment asks for the trace.
-    pub(crate) fn from_env() -> bool {
-        std::env::var(ENV_VAR).is_ok_and(|v| {
-            matches!(
-                v.trim().to_ascii_lowercase().as_str(),
-                "1" | "true" | "yes" | "on"
-            )
-        })
-    }
-
     /// Records that task `id` is being polled (`None`: the poll ended).
+    /// Called only while the trace is on.
     pub(crate) fn set_polling(&self, id: Option<u64>) {
         self.polling.set(id.unwrap_or(NOBODY));
+        if let (Some(task), Some(recorder)) = (id, &self.recorder) {
+            recorder
+                .borrow_mut()
+                .push(Some(task), Event::PollStart { task });
+        }
     }
 
     /// The task being polled, if any, for attributing a parked waker.
@@ -143,15 +221,40 @@ impl Explain {
         }
     }
 
-    /// Writes one line of the trace. Callers check `on` first, so that the
-    /// arguments are not even built when the trace is off.
+    /// Narrates one event: prints it if its level is on, and records it
+    /// for the timeline if one was asked for. Callers check `on` (or
+    /// `detail`) first, so that the event is not even built when the
+    /// trace is off.
     #[cold]
-    pub(crate) fn line(&self, args: fmt::Arguments<'_>) {
-        tracing::info!(target: TARGET, "{}", args);
-        if !tracing::dispatcher::has_been_set() {
-            // The fallback writer: nobody listens to `tracing`, so say it
-            // on stderr. A failed write (stderr closed) is not worth a panic.
-            let _ = writeln!(std::io::stderr().lock(), "{TARGET}: {args}");
+    #[inline(never)]
+    pub(crate) fn emit(&self, event: Event) {
+        let level = event.level();
+        if level > 0 && level <= self.level {
+            let line = event.to_string();
+            event.trace(&line);
+            if !tracing::dispatcher::has_been_set() {
+                // The fallback writer: nobody listens to `tracing`, so say
+                // it on stderr. A failed write (stderr closed) is not worth
+                // a panic.
+                let _ = writeln!(std::io::stderr().lock(), "{TARGET}: {line}");
+            }
+        }
+        if let Some(recorder) = &self.recorder {
+            recorder.borrow_mut().push(self.polling(), event);
+        }
+    }
+
+    /// Writes the timeline files, if any were asked for. Called once, when
+    /// the runtime drops (`Core::shutdown`); a file that cannot be written
+    /// is reported on stderr (a destructor has nobody to return an error
+    /// to).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn finish(&self) {
+        if let Some(recorder) = &self.recorder {
+            if let Err(err) = recorder.borrow_mut().write_files() {
+                let _ = writeln!(std::io::stderr().lock(), "{TARGET}: {err}");
+            }
         }
     }
 }

@@ -1,0 +1,106 @@
+//! The timeline's record: every explain event with its time, bounded.
+//!
+//! When `SPINDLE_EXPLAIN_HTML` or `SPINDLE_EXPLAIN_JSON` (or
+//! `Builder::explain_html` / `explain_json`) names a file, the runtime
+//! keeps each [`Event`] it emits, with the time since the runtime was
+//! built and the task being polled at that moment, in this record. When
+//! the runtime drops, `Core::shutdown` calls [`Explain::finish`]
+//! (super::Explain::finish), which turns the record into the files
+//! (`timeline.rs` for the page, `chrome.rs` for the JSON).
+//!
+//! # Bounded
+//!
+//! A runtime may run for days; the record must not grow with it. It keeps
+//! the first [`Recorder::CAP`] events and counts the rest without keeping
+//! them; the page and the JSON say how many were left out. The cap is for
+//! memory (an entry is about 64 bytes: 100,000 of them are ~6 MiB), and
+//! the first events are the ones a learner reads.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::timeline::Timeline;
+use super::{chrome, Event};
+
+/// One recorded event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    /// Time since the recorder started (the runtime was built).
+    pub(crate) at: Duration,
+    /// The task being polled when the event was emitted, if any.
+    pub(crate) polling: Option<u64>,
+    /// What happened.
+    pub(crate) event: Event,
+}
+
+/// The bounded record and where it goes.
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    /// Time zero of the record.
+    origin: Instant,
+    /// The first `CAP` events; pushed by `Explain::emit` and
+    /// `Explain::set_polling`.
+    entries: Vec<Entry>,
+    /// Events seen after the record was full.
+    dropped: u64,
+    /// Where the HTML page goes, if asked.
+    html: Option<PathBuf>,
+    /// Where the Chrome JSON goes, if asked.
+    json: Option<PathBuf>,
+}
+
+impl Recorder {
+    /// Events kept at most (see "Bounded" above).
+    pub(crate) const CAP: usize = 100_000;
+
+    /// An empty record starting at `origin`.
+    pub(crate) fn new(origin: Instant, html: Option<PathBuf>, json: Option<PathBuf>) -> Recorder {
+        Recorder {
+            origin,
+            entries: Vec::new(),
+            dropped: 0,
+            html,
+            json,
+        }
+    }
+
+    /// Keeps `event`, or counts it when the record is full.
+    pub(crate) fn push(&mut self, polling: Option<u64>, event: Event) {
+        if self.entries.len() < Self::CAP {
+            self.entries.push(Entry {
+                at: self.origin.elapsed(),
+                polling,
+                event,
+            });
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Writes the HTML page and the JSON file that were asked for.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the file that could not be written.
+    pub(crate) fn write_files(&mut self) -> io::Result<()> {
+        let timeline = Timeline::build(&self.entries, self.dropped);
+        if let Some(path) = self.html.take() {
+            std::fs::write(&path, timeline.html())
+                .map_err(|err| named(err, "HTML timeline", &path))?;
+        }
+        if let Some(path) = self.json.take() {
+            std::fs::write(&path, chrome::render(&timeline))
+                .map_err(|err| named(err, "Chrome trace JSON", &path))?;
+        }
+        Ok(())
+    }
+}
+
+/// An error that names the file and what it was for.
+fn named(err: io::Error, what: &str, path: &std::path::Path) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        format!("could not write the {what} to {}: {err}", path.display()),
+    )
+}
