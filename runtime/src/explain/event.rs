@@ -568,7 +568,10 @@ impl fmt::Display for Event {
                 generation,
                 task,
             } => {
-                write!(f, "deregister token {token} (generation {generation}): dropped ")?;
+                write!(
+                    f,
+                    "deregister token {token} (generation {generation}): dropped "
+                )?;
                 match task {
                     Some(task) => write!(f, "by {}", TaskName(Some(task))),
                     None => f.write_str("outside any poll"),
