@@ -42,7 +42,7 @@ fn main() -> io::Result<()> {
 }
 
 /// The whole example, narrated at `level`; the golden-trace test calls it.
-pub fn run(level: u8) -> io::Result<()> {
+pub(crate) fn run(level: u8) -> io::Result<()> {
     let rt = spindle::Runtime::builder().explain_level(level).build()?;
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0")?;

@@ -118,7 +118,14 @@ fn the_html_timeline_is_one_self_contained_file_with_every_line() {
     assert!(page.starts_with("<!DOCTYPE html>"));
     // No network: no external script, stylesheet, font or image (the one
     // `http://` is the SVG namespace name, which is never fetched).
-    for banned in ["src=", "<link", "@import", "url(http", "href=\"http", "https://"] {
+    for banned in [
+        "src=",
+        "<link",
+        "@import",
+        "url(http",
+        "href=\"http",
+        "https://",
+    ] {
         assert!(!page.contains(banned), "the page contains {banned:?}");
     }
     // Every printed line is in the page, for hovering and the line list.
