@@ -147,7 +147,7 @@ impl Builder {
     /// of its loop (which tasks it polls and what they return, where each
     /// waits, how long it blocks and why, which events and timers woke
     /// whom) as `tracing` events with target `spindle::explain`, or on
-    /// stderr when no `tracing` subscriber is set. See `explain.rs`.
+    /// stderr when no `tracing` subscriber is set. See `explain/mod.rs`.
     ///
     /// Without this call, the environment variable `SPINDLE_EXPLAIN=1`
     /// turns it on; it is read once, by [`build`](Self::build). This call

@@ -7,10 +7,13 @@
 //!
 //! 1. Pop up to `event_interval` tasks from the run queue and poll each one.
 //!    The `block_on` future itself takes its turn in the same queue.
-//! 2. Turn the reactor: drain wakes from other threads, then call
-//!    `mio::Poll::poll`, with a zero timeout if something is runnable, else
-//!    with the time until the next timer (or none), so an idle loop sleeps
-//!    in the kernel and uses no CPU.
+//! 2. Turn the reactor (every turn, whether or not tasks are runnable):
+//!    drain wakes from other threads, then call `mio::Poll::poll`, with a
+//!    zero timeout if something is runnable, else with the time until the
+//!    next timer (or none), so an idle loop sleeps in the kernel and uses no
+//!    CPU; dispatch the events (socket wakes, the signal pipe), then drain
+//!    the remote queue again, for the wakes that arrived while the loop
+//!    slept (the ones whose `mio::Waker` ended the poll).
 //! 3. Advance the timer store and wake the tasks whose timers are due; wake
 //!    the tasks that yielded in step 1, now that the reactor had its turn.
 //!
@@ -267,7 +270,7 @@ pub(crate) struct Core {
     event_interval: u32,
     /// See [`Builder::panic_policy`].
     panic_policy: PanicPolicy,
-    /// The explain trace (see `explain.rs`). Shared with the reactor and
+    /// The explain trace (see `explain/mod.rs`). Shared with the reactor and
     /// the timer store.
     pub(crate) explain: Rc<Explain>,
     /// A copy of `explain.on`, fixed at build, beside the loop's other

@@ -11,9 +11,21 @@
 //!   poll_io(dir, op)
 //!     ├─ readiness has no `dir` bit? ── park waker in the slot ── Pending
 //!     ├─ op() = Err(WouldBlock) ──────── clear `dir` bit ── loop (re-check)
-//!     ├─ op() = Ok(n), 0 < n < asked ─── clear `dir` bit ── Ready(Ok(n))
+//!     ├─ op() = Err(Interrupted) ─────────────────────────── loop (retry)
 //!     └─ op() = anything else ────────────────────────────── Ready(result)
+//!
+//!   poll_io_sized(dir, asked, op): poll_io's loop, then one more branch
+//!     └─ Ready(Ok(n)), 0 < n < asked,
+//!        and SHORT_IO_PROVES_DRAINED ─── clear `dir` bit ── Ready(Ok(n))
 //! ```
+//!
+//! The byte-stream reads and writes (`IoSource::poll_read`, `poll_write`,
+//! `poll_write_vectored`) go through `poll_io_sized`; operations without a
+//! byte count to compare (`accept`, `connect`, datagrams) through
+//! `poll_io`. `try_io` and `try_io_sized` are the same without waiting.
+//! At explain level 2, each of the four helpers narrates what the
+//! operation did (`read token 3: 6 of 4096 bytes (short: READABLE
+//! cleared)`); the hooks sit in the helpers, so every socket type gets them.
 //!
 //! # Invariants
 //!
@@ -25,7 +37,9 @@
 //! - **The short-read rule.** A read that returns fewer bytes than asked
 //!   proves the receive buffer was empty at that moment, so the next read
 //!   would only return `WouldBlock`; clearing now saves that syscall on every
-//!   request (tokio does the same). A read of `0` bytes is EOF, not a short
+//!   request (tokio does the same). Only the sized helpers apply it, and
+//!   only where [`SHORT_IO_PROVES_DRAINED`] holds (epoll, kqueue; not mio's
+//!   `poll(2)` backend). A read of `0` bytes is EOF, not a short
 //!   read: `READ_CLOSED` is sticky and further reads return `0` at once.
 //! - **Deregister on drop.** Dropping an `IoSource` deregisters the socket
 //!   and frees its slot before the fd is closed.

@@ -1,16 +1,22 @@
 //! Wakers: how a task that returned `Pending` gets back on the run queue.
 //!
-//! A [`Waker`](std::task::Waker) in spindle is an `Arc<Header>`, turned into
-//! a waker with [`std::task::Wake`], so no unsafe vtable code is needed. The
-//! header names its task by slab index and task id ([`TaskRef`]) and carries a
-//! `scheduled` flag.
+//! A [`Waker`](std::task::Waker) in spindle is an `Arc<Header>`. The header
+//! names its task by slab index and task id ([`TaskRef`]) and carries a
+//! `scheduled` flag. Two safe ways turn it into a waker, so no unsafe
+//! vtable code lives here: a spawned task's poll borrows its header as a
+//! `&Waker` with `futures::task::waker_ref` (through [`ArcWake`], without
+//! touching the reference count; `Waker::clone` makes an owned one), and
+//! the `block_on` future's waker is made once with [`std::task::Wake`]
+//! (`Waker::from(Arc<Header>)`). Both end in the same function.
 //!
-//! Waking is `Header::wake_by_ref`, step by step:
+//! Waking is `Header::wake_task`, step by step:
 //!
 //! 1. Set `scheduled`. If it was already set, the task is already on a run
 //!    queue (or being polled right now and will be re-queued): drop this wake.
 //!    This is the de-duplication that makes a task woken ten times before it
-//!    runs get polled once.
+//!    runs get polled once. Every dropped wake is counted in
+//!    `Shared::wakes_deduplicated`, an atomic beside the remote queue, so a
+//!    duplicate from any thread counts on the task's own runtime.
 //! 2. If this thread is inside `block_on` of the task's own runtime, push the
 //!    `TaskRef` onto the local run queue: no lock, no syscall.
 //! 3. Otherwise push it onto the shared remote queue (`remote.rs`) and, if

@@ -5,7 +5,8 @@
 //! [`Builder::explain`](crate::Builder::explain) or by setting
 //! `SPINDLE_EXPLAIN=1` in the environment (read once, when the runtime is
 //! built; `explain(false)` on the builder wins over the variable). One turn
-//! then reads like this (from `cargo run -p spindle --example explain`):
+//! then reads like this (from `cargo run -p spindle --example explain -- 1`;
+//! `docs/explain-trace.md` has the whole trace at level 2, annotated):
 //!
 //! ```text
 //! turn 2: 3 runnable
@@ -42,6 +43,7 @@
 //! | `task N yields: runnable again after the reactor turn` | `Core::defer` | `yield_now`: polled again after the reactor turn |
 //! | `task N wakes task M` | `waker.rs` | a wake from inside a poll (a `JoinHandle`, a channel) |
 //! | `block in poll: up to Dms (next timer)` / `no timeout (nothing to wait for but I/O)` | `Core::turn` | the loop sleeps in `epoll_wait`/`kevent`, and why that long |
+//! | `block in poll: no timeout (no socket, no timer: only a wake from another thread, …)` | `Core::turn` | nothing registered and no timer: the tasks wait for another thread (a channel, a `JoinHandle` across threads) or a signal |
 //! | `no block: K runnable` | `Core::turn` | tasks are runnable, so the reactor is only peeked at |
 //! | `poll returned E events after Dms` | `IoDriver::poll` | the kernel's answer, and how long it took |
 //! | `event token T: READABLE -> wake task N` | `IoDriver::poll` | readiness for a socket and whom it woke (`wakes nobody`: no task was waiting) |
@@ -50,9 +52,38 @@
 //! | `remote wake -> task N` | `Core::drain_remote` | a wake from another thread reached the run queue |
 //! | `task N waits: signal S` / `signal S delivered -> wake K listeners` | `signal.rs` | signal listeners |
 //!
+//! ## Level 2
+//!
+//! [`Builder::explain_level(2)`](crate::Builder::explain_level) or
+//! `SPINDLE_EXPLAIN=2` adds:
+//!
+//! | line | where it is written | what it says |
+//! | --- | --- | --- |
+//! | `read token 3: 6 of 4096 bytes (short: READABLE cleared)` | `Registration::poll_io_sized`, `try_io_sized` | a read or write and what it proved: a short one cleared readiness (epoll, kqueue); `(short, READABLE kept: …)` on the `poll(2)` backend; `0 of N bytes (end of stream)` |
+//! | `write token 3: 6 of 6` | the same | a write that moved everything it was given (readiness kept) |
+//! | `read token 0: ok` / `error: …` | `Registration::poll_io`, `try_io` | an operation without a byte count (`accept`, `connect`, datagrams) |
+//! | `read token 3: WouldBlock -> READABLE cleared` | all four helpers | the syscall proved the socket drained |
+//! | `read token 3: not ready, no syscall (READABLE not set)` | `try_io`, `try_io_sized` | the `try_` style without readiness |
+//! | `register token 3 (generation 5) for task 4` / `deregister …: dropped by task 4` | `IoDriver::register`, `deregister` | a socket's slot, its token's generation, and the task that made or dropped it |
+//! | `wake task 4: already scheduled, de-duplicated` | `waker.rs` | a wake of a task already on the run queue, dropped (only those fired on the runtime's own thread are narrated; all are counted) |
+//! | `event interval: 61 polls this turn, 3 still runnable -> reactor turn first` | `Core::run` | the fairness limit ended step 1 |
+//! | `shutdown: drop task 4 (not finished)` | `Core::shutdown` | the runtime dropped, and with it this task's future |
+//!
 //! Tokens are shown as the slab index of the socket's reactor slot (the low
-//! half of the mio `Token`); the generation in the high half is left out to
-//! keep lines short.
+//! half of the mio `Token`); the generation in the high half is shown only
+//! by the level-2 registration lines, to keep the others short.
+//!
+//! # One record, four views
+//!
+//! Every hook builds one [`Event`] (`event.rs`) and hands it to
+//! [`Explain::emit`]: its `Display` is the text line, [`Event::trace`]
+//! sends it to `tracing` with structured fields, and when a timeline was
+//! asked for (`SPINDLE_EXPLAIN_HTML`, `SPINDLE_EXPLAIN_JSON`,
+//! `Builder::explain_html`, `explain_json`) the bounded record of
+//! `record.rs` keeps it with its time, for the HTML page of `timeline.rs`
+//! and the Chrome JSON of `chrome.rs`, written when the runtime drops. So
+//! the four can never tell different stories. The hooks the loop calls are
+//! in `hooks.rs`.
 //!
 //! # How a waker is traced back to its task
 //!
@@ -76,8 +107,10 @@
 //!
 //! # Cost when off
 //!
-//! Every hook is `if explain.on { … }` on a plain `bool` that never changes
-//! after the runtime is built, so the branch predictor learns it at once.
+//! Every hook is `if explain_on { … }` (or `explain_detail` for level 2)
+//! on a plain `bool` that never changes after the runtime is built, so the
+//! branch predictor learns it at once; the function it calls is `#[cold]`
+//! and never inlined, in `hooks.rs`.
 //! When it is false nothing is formatted, allocated or handed to
 //! `tracing`; the macro is never reached. The README reports the measured
 //! cost.
@@ -306,6 +339,30 @@ mod tests {
         assert_eq!(Millis(Duration::from_micros(260)).to_string(), "0.3ms");
         assert_eq!(Millis(Duration::from_micros(9990)).to_string(), "10ms");
         assert_eq!(Millis(Duration::from_millis(20)).to_string(), "20ms");
+    }
+
+    #[test]
+    fn levels_from_the_environment_spelling() {
+        assert_eq!(parse_level("1"), 1);
+        assert_eq!(parse_level(" on "), 1);
+        assert_eq!(parse_level("YES"), 1);
+        assert_eq!(parse_level("2"), 2);
+        assert_eq!(parse_level("9"), 2);
+        assert_eq!(parse_level("0"), 0);
+        assert_eq!(parse_level("off"), 0);
+        assert_eq!(parse_level(""), 0);
+    }
+
+    #[test]
+    fn recording_turns_on_every_hook_but_prints_nothing_by_itself() {
+        let explain = Explain::new(ExplainConfig {
+            level: 0,
+            html: Some(PathBuf::from("unused.html")),
+            json: None,
+        });
+        assert!(explain.on && explain.detail);
+        assert_eq!(explain.level, 0);
+        assert!(!Explain::new(true).detail);
     }
 
     #[test]
