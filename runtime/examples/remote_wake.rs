@@ -35,7 +35,7 @@ fn main() -> io::Result<()> {
     let rt = spindle::Runtime::builder().explain_level(2).build()?;
     let value = rt.block_on(async {
         let (tx, rx) = futures::channel::oneshot::channel();
-        let waiter = spindle::spawn(async move { rx.await });
+        let waiter = spindle::spawn(rx); // a task that waits for the channel
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             // This thread is not the runtime's: the wake takes the remote path.

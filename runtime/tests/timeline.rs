@@ -70,12 +70,12 @@ fn expected(lines: &[String]) -> Expected {
             }
         } else if line.starts_with("event token ") && !line.ends_with("wakes nobody") {
             arrows += if line.contains(" (read), ") { 2 } else { 1 };
-        } else if line.starts_with("timer fired -> wake ") && !line.ends_with("wakes nobody") {
+        } else if line.starts_with("timer fired -> wake ")
+            || line.starts_with("remote wake -> ")
+            || line.contains(" wakes ")
+        // `task 2 wakes block_on`
+        {
             arrows += 1;
-        } else if line.starts_with("remote wake -> ") {
-            arrows += 1;
-        } else if line.contains(" wakes ") {
-            arrows += 1; // `task 2 wakes block_on`
         }
     }
     Expected {

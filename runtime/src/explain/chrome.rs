@@ -111,9 +111,9 @@ pub(crate) fn render(timeline: &Timeline) -> String {
     }
     let mut out =
         String::from("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"source\":\"spindle explain\"");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        ",\"dropped_events\":{}}},\"traceEvents\":[\n",
+        ",\"dropped_events\":{}}},\"traceEvents\":[",
         timeline.dropped
     );
     out.push_str(&events.join(",\n"));
