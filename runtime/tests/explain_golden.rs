@@ -68,3 +68,27 @@ fn timings_are_masked() {
         "read token 3: 6 of 1024 bytes"
     );
 }
+
+#[test]
+fn the_readme_excerpt_is_one_whole_turn_of_the_golden_trace() {
+    let readme = include_str!("../../README.md");
+    let excerpt: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("spindle::explain: "))
+        .collect();
+    assert!(
+        excerpt.first().is_some_and(|l| l.starts_with("turn ")),
+        "{excerpt:?}"
+    );
+    let golden = golden();
+    let at = golden
+        .windows(excerpt.len())
+        .position(|w| w.iter().zip(&excerpt).all(|(g, e)| g == e))
+        .expect("the README's trace excerpt is not a run of lines of docs/explain-trace.md");
+    // Whole: the next golden line starts the next turn.
+    let next = golden.get(at + excerpt.len()).map(String::as_str);
+    assert!(
+        next.is_none_or(|l| l.starts_with("turn ")),
+        "the excerpt stops mid-turn before {next:?}"
+    );
+}
