@@ -206,7 +206,10 @@ impl Builder {
     /// Recording is independent of the printed level (a timeline can be
     /// recorded with the trace silent) and bounded: the first 100,000
     /// events are kept, later ones only counted, and the page says so. A
-    /// file that cannot be written is reported on stderr.
+    /// file that cannot be written is reported on stderr. Each runtime
+    /// writes its own record when it drops: with several runtimes on one
+    /// path (one per thread), the last one dropped wins, so give each its
+    /// own path.
     ///
     /// # Examples
     ///

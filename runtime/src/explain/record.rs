@@ -13,8 +13,8 @@
 //! A runtime may run for days; the record must not grow with it. It keeps
 //! the first [`Recorder::CAP`] events and counts the rest without keeping
 //! them; the page and the JSON say how many were left out. The cap is for
-//! memory (an entry is about 64 bytes: 100,000 of them are ~6 MiB), and
-//! the first events are the ones a learner reads.
+//! memory (an entry is under 100 bytes: 100,000 of them stay under
+//! 10 MB), and the first events are the ones a learner reads.
 
 use std::io;
 use std::path::PathBuf;
