@@ -1,19 +1,35 @@
 //! The explain trace, end to end: a two-connection echo exchange, narrated
 //! turn by turn.
 //!
-//! Run it with `cargo run -p spindle --example explain`. It binds
-//! `127.0.0.1:0`, spawns an echo task per accepted connection, connects two
-//! clients that each send one line and read it back, then exits. Every turn
-//! of the loop is written to stderr (no `tracing` subscriber is installed
-//! here, so the runtime's fallback writer prints the lines), for example:
+//! Run it with `cargo run -p spindle --example explain` (level 2: every
+//! socket operation too; `-- 1` for level 1, `-- 0` for silence, e.g. to
+//! record only the timeline with `SPINDLE_EXPLAIN_HTML=page.html`). It
+//! binds `127.0.0.1:0`, spawns an echo task per accepted connection,
+//! connects two clients that each send one line and read it back, then
+//! exits. Every turn of the loop is written to stderr (no `tracing`
+//! subscriber is installed here, so the runtime's fallback writer prints
+//! the lines). One whole turn, the third, in which the echo tasks serve one
+//! round trip each:
 //!
 //! ```text
-//! spindle::explain: task 2 waits: token 1 read
-//! spindle::explain: poll task 2 -> Pending
+//! spindle::explain: turn 3: 2 runnable
+//! spindle::explain: read token 3: 6 of 1024 bytes (short: READABLE cleared)
+//! spindle::explain: write token 3: 6 of 6
+//! spindle::explain: task 4 waits: token 3 read
+//! spindle::explain: poll task 4 -> Pending
+//! spindle::explain: read token 4: 6 of 1024 bytes (short: READABLE cleared)
+//! spindle::explain: write token 4: 6 of 6
+//! spindle::explain: task 5 waits: token 4 read
+//! spindle::explain: poll task 5 -> Pending
 //! spindle::explain: block in poll: no timeout (nothing to wait for but I/O)
 //! spindle::explain: poll returned 2 events after 0.0ms
 //! spindle::explain: event token 1: READABLE|WRITABLE -> wake task 2
+//! spindle::explain: event token 2: READABLE|WRITABLE -> wake task 3
 //! ```
+//!
+//! The whole trace, annotated turn by turn, is `docs/explain-trace.md`
+//! (a test, `tests/explain_golden.rs`, keeps the two equal), and the same
+//! run drawn is `docs/explain-timeline.html`.
 //!
 //! Task 1 is the server's accept loop, tasks 2 and 3 the clients, tasks 4
 //! and 5 the echo tasks; token 0 is the listener, 1 and 2 the clients'
