@@ -13,7 +13,7 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use spindle::io::{AsyncReadExt, AsyncWriteExt};
@@ -188,38 +188,43 @@ fn chromium() -> Option<PathBuf> {
 /// Panics if it fails or takes more than a minute.
 fn run_chromium(chromium: &Path, page: &Path, args: &[&str]) -> String {
     let profile = scratch("chromium-profile");
+    // Its output and its log go to files (a pipe could fill up while this
+    // waits); the log is shown if it fails.
+    let out_path = scratch("chromium.out");
+    let log_path = scratch("chromium.log");
+    let out = std::fs::File::create(&out_path).unwrap();
+    let log = std::fs::File::create(&log_path).unwrap();
     let mut child = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu"])
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
+            "--disable-dev-shm-usage",
             "--hide-scrollbars",
+            "--no-first-run",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(args)
         .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stdout(out)
+        .stderr(log)
         .spawn()
         .expect("start chromium");
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
             panic!("chromium took more than a minute on {}", page.display());
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = child.wait_with_output().unwrap();
+    };
     assert!(
-        output.status.success(),
-        "chromium failed: {:?}",
-        output.status
+        status.success(),
+        "chromium failed ({status:?}); its log:\n{}",
+        std::fs::read_to_string(&log_path).unwrap_or_default()
     );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    String::from_utf8_lossy(&std::fs::read(&out_path).unwrap()).into_owned()
 }
 
 /// The value of attribute `name` in the `<body …>` tag of `dom`.
