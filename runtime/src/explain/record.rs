@@ -104,3 +104,31 @@ fn named(err: io::Error, what: &str, path: &std::path::Path) -> io::Error {
         format!("could not write the {what} to {}: {err}", path.display()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_keeps_the_first_cap_events_and_counts_the_rest() {
+        let mut recorder = Recorder::new(Instant::now(), None, None);
+        for task in 0..(Recorder::CAP as u64 + 5) {
+            recorder.push(None, Event::Spawn { task });
+        }
+        assert_eq!(recorder.entries.len(), Recorder::CAP);
+        assert_eq!(recorder.dropped, 5);
+        assert_eq!(recorder.entries[0].event, Event::Spawn { task: 0 });
+        let page = Timeline::build(&recorder.entries, recorder.dropped).html();
+        assert!(page.contains("\"dropped\":5,\"cap\":100000"));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_named_in_the_error() {
+        let dir = std::env::temp_dir().join("spindle-no-such-dir-for-sure");
+        let mut recorder = Recorder::new(Instant::now(), Some(dir.join("page.html")), None);
+        recorder.push(None, Event::Spawn { task: 1 });
+        let err = recorder.write_files().unwrap_err();
+        assert!(err.to_string().contains("HTML timeline"), "{err}");
+        assert!(err.to_string().contains("page.html"), "{err}");
+    }
+}
