@@ -8,11 +8,12 @@
 //! value is read once, at build.
 
 use std::io;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::blocking::RuntimeJobs;
 use crate::executor::{Core, Runtime};
-use crate::explain::Explain;
+use crate::explain::{ExplainConfig, ENV_HTML, ENV_JSON};
 use crate::stall;
 
 /// What happens when a spawned task panics.
@@ -65,8 +66,13 @@ pub struct Builder {
     max_events: usize,
     /// See [`Builder::panic_policy`].
     panic_policy: PanicPolicy,
-    /// See [`Builder::explain`]; `None`: ask `SPINDLE_EXPLAIN` at build.
-    explain: Option<bool>,
+    /// See [`Builder::explain_level`]; `None`: ask `SPINDLE_EXPLAIN` at
+    /// build.
+    explain: Option<u8>,
+    /// See [`Builder::explain_html`]; `None`: ask `SPINDLE_EXPLAIN_HTML`.
+    explain_html: Option<PathBuf>,
+    /// See [`Builder::explain_json`]; `None`: ask `SPINDLE_EXPLAIN_JSON`.
+    explain_json: Option<PathBuf>,
     /// See [`Builder::budget`].
     budget: u32,
     /// See [`Builder::stall_threshold`]; `None`: ask `SPINDLE_STALL_MS` at
@@ -110,6 +116,8 @@ impl Builder {
             stall_threshold: None,
             name: None,
             max_blocking_threads: RuntimeJobs::DEFAULT_LIMIT,
+            explain_html: None,
+            explain_json: None,
         }
     }
 
@@ -161,12 +169,13 @@ impl Builder {
     /// of its loop (which tasks it polls and what they return, where each
     /// waits, how long it blocks and why, which events and timers woke
     /// whom) as `tracing` events with target `spindle::explain`, or on
-    /// stderr when no `tracing` subscriber is set. See `explain.rs`.
+    /// stderr when no `tracing` subscriber is set. See `explain/mod.rs`.
     ///
     /// Without this call, the environment variable `SPINDLE_EXPLAIN=1`
     /// turns it on; it is read once, by [`build`](Self::build). This call
     /// overrides the variable either way. When off, the trace costs one
-    /// branch on a `bool` per hook.
+    /// branch on a `bool` per hook. `explain(true)` is
+    /// [`explain_level(1)`](Self::explain_level).
     ///
     /// # Examples
     ///
@@ -176,7 +185,90 @@ impl Builder {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn explain(&mut self, on: bool) -> &mut Builder {
-        self.explain = Some(on);
+        self.explain_level(u8::from(on))
+    }
+
+    /// Sets how much the explain trace says: 0 is off, 1 is the loop's
+    /// story (as [`explain(true)`](Self::explain)), 2 adds every socket
+    /// operation (`read token 3: 6 of 4096 bytes (short: READABLE
+    /// cleared)`), every registration and deregistration with its
+    /// generation and task, de-duplicated wakes, the event-interval limit
+    /// ending a turn, and the tasks dropped at shutdown. Values above 2
+    /// are 2.
+    ///
+    /// Without this call, `SPINDLE_EXPLAIN=2` asks for level 2 (and `1`,
+    /// `true`, `yes` or `on` for level 1). Every line is a `tracing` event
+    /// with structured fields (`task`, `token`, `direction`, `bytes`, …;
+    /// see `explain/event.rs`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().explain_level(2).build()?;
+    /// rt.block_on(async {
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     // stderr: `register token 0 (generation 0) for block_on`
+    ///     drop(socket); // `deregister token 0 (generation 0): dropped by block_on`
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn explain_level(&mut self, level: u8) -> &mut Builder {
+        self.explain = Some(level.min(2));
+        self
+    }
+
+    /// Records the loop and writes, when the runtime drops, one
+    /// self-contained HTML page to `path` that draws it: time left to
+    /// right, one lane per task plus the reactor and the timers, polls as
+    /// bars coloured by result, blocking in `epoll_wait` as gaps with their
+    /// reason, wakes as arrows; hovering shows each trace line. Without
+    /// this call, `SPINDLE_EXPLAIN_HTML=path` does the same.
+    ///
+    /// Recording is independent of the printed level (a timeline can be
+    /// recorded with the trace silent) and bounded: the first 100,000
+    /// events are kept, later ones only counted, and the page says so. A
+    /// file that cannot be written is reported on stderr. Each runtime
+    /// writes its own record when it drops: with several runtimes on one
+    /// path (one per thread), the last one dropped wins, so give each its
+    /// own path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join("spindle-doc-timeline.html");
+    /// let rt = spindle::Runtime::builder().explain_html(&path).build()?;
+    /// rt.block_on(async { spindle::spawn(async {}).await.unwrap() });
+    /// drop(rt); // writes the page
+    /// assert!(std::fs::read_to_string(&path)?.contains("poll task 1 -> Ready"));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn explain_html(&mut self, path: impl Into<PathBuf>) -> &mut Builder {
+        self.explain_html = Some(path.into());
+        self
+    }
+
+    /// Records the loop as [`explain_html`](Self::explain_html) does, and
+    /// writes it to `path` in the Chrome trace-event JSON format when the
+    /// runtime drops, for Perfetto (`ui.perfetto.dev`) or
+    /// `chrome://tracing`: polls are complete (`X`) events on one lane per
+    /// task, wakes are flow events (`s`/`f`) from the reactor to the task.
+    /// Without this call, `SPINDLE_EXPLAIN_JSON=path` does the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join("spindle-doc-trace.json");
+    /// let rt = spindle::Runtime::builder().explain_json(&path).build()?;
+    /// rt.block_on(async { spindle::spawn(async {}).await.unwrap() });
+    /// drop(rt);
+    /// assert!(std::fs::read_to_string(&path)?.contains("\"traceEvents\""));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn explain_json(&mut self, path: impl Into<PathBuf>) -> &mut Builder {
+        self.explain_json = Some(path.into());
         self
     }
 
@@ -299,7 +391,11 @@ impl Builder {
     /// Fails if the OS refuses an epoll or kqueue instance or the waker's
     /// eventfd or pipe (usually: out of file descriptors).
     pub fn build(&self) -> io::Result<Runtime> {
-        let explain = self.explain.unwrap_or_else(Explain::from_env);
+        let explain = ExplainConfig {
+            level: self.explain.unwrap_or_else(ExplainConfig::level_from_env),
+            html: (self.explain_html.clone()).or_else(|| ExplainConfig::path_from_env(ENV_HTML)),
+            json: (self.explain_json.clone()).or_else(|| ExplainConfig::path_from_env(ENV_JSON)),
+        };
         let stall_threshold = self
             .stall_threshold
             .unwrap_or_else(stall::threshold_from_env);

@@ -7,10 +7,13 @@
 //!
 //! 1. Pop up to `event_interval` tasks from the run queue and poll each one.
 //!    The `block_on` future itself takes its turn in the same queue.
-//! 2. Turn the reactor: drain wakes from other threads, then call
-//!    `mio::Poll::poll`, with a zero timeout if something is runnable, else
-//!    with the time until the next timer (or none), so an idle loop sleeps
-//!    in the kernel and uses no CPU.
+//! 2. Turn the reactor (every turn, whether or not tasks are runnable):
+//!    drain wakes from other threads, then call `mio::Poll::poll`, with a
+//!    zero timeout if something is runnable, else with the time until the
+//!    next timer (or none), so an idle loop sleeps in the kernel and uses no
+//!    CPU; dispatch the events (socket wakes, the signal pipe), then drain
+//!    the remote queue again, for the wakes that arrived while the loop
+//!    slept (the ones whose `mio::Waker` ended the poll).
 //! 3. Advance the timer store and wake the tasks whose timers are due; wake
 //!    the tasks that yielded in step 1, now that the reactor had its turn.
 //!
@@ -52,7 +55,7 @@ use crate::blocking::RuntimeJobs;
 use crate::builder::{Builder, PanicPolicy};
 use crate::context;
 use crate::coop;
-use crate::explain::{Explain, Millis, TaskName};
+use crate::explain::{self, Explain, ExplainConfig, PollResult};
 use crate::handle::Handle;
 use crate::metrics::{Counters, Metrics};
 use crate::reactor::{IoDriver, SIGNAL_TOKEN};
@@ -326,7 +329,7 @@ pub(crate) struct Core {
     stall: Option<StallDetector>,
     /// See [`Builder::panic_policy`].
     panic_policy: PanicPolicy,
-    /// The explain trace (see `explain.rs`). Shared with the reactor and
+    /// The explain trace (see `explain/mod.rs`). Shared with the reactor and
     /// the timer store.
     pub(crate) explain: Rc<Explain>,
     /// A copy of `explain.on`, fixed at build, beside the loop's other
@@ -348,12 +351,12 @@ impl Core {
         budget: u32,
         stall_threshold: Option<Duration>,
         panic_policy: PanicPolicy,
-        explain: bool,
+        explain: ExplainConfig,
     ) -> io::Result<Core> {
         let explain = Rc::new(Explain::new(explain));
         let (io, waker, registry) = IoDriver::new(max_events, explain.clone())?;
         Ok(Core {
-            shared: Arc::new(Shared::new(waker, registry, explain.on)),
+            shared: Arc::new(Shared::new(waker, registry, explain.on, explain.detail)),
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
             deferred: RefCell::new(Vec::new()),
@@ -424,7 +427,7 @@ impl Core {
         Counters::add(&self.counters.tasks_spawned, 1);
         Counters::add(&self.counters.tasks_alive, 1);
         if self.explain_on {
-            self.explain.line(format_args!("spawn task {id}"));
+            explain::spawned(&self.explain, id);
         }
         self.schedule(task);
         join
@@ -466,11 +469,7 @@ impl Core {
     pub(crate) fn budget_spent(&self, waker: &Waker) {
         Counters::add(&self.counters.budget_yields, 1);
         if self.explain_on {
-            let task = TaskName(self.explain.polling());
-            self.explain.line(format_args!(
-                "{task} spent its budget ({}) -> yield",
-                self.budget
-            ));
+            explain::budget_spent(&self.explain, self.budget);
         }
         self.deferred.borrow_mut().push(waker.clone());
     }
@@ -478,10 +477,7 @@ impl Core {
     /// Remembers the waker of a task that yielded (see `yield_now`).
     pub(crate) fn defer(&self, waker: &Waker) {
         if self.explain_on {
-            let task = TaskName(self.explain.polling());
-            self.explain.line(format_args!(
-                "{task} yields: runnable again after the reactor turn"
-            ));
+            explain::yielded(&self.explain);
         }
         self.deferred.borrow_mut().push(waker.clone());
     }
@@ -496,7 +492,11 @@ impl Core {
         self.schedule(TaskRef::MAIN);
         loop {
             if self.explain_on {
-                self.explain_turn();
+                explain::turn(
+                    &self.explain,
+                    self.counters.reactor_turns.get() + 1,
+                    self.run_queue.borrow().len(),
+                );
             }
             if let Some(stall) = &self.stall {
                 stall.begin();
@@ -515,7 +515,15 @@ impl Core {
                     }
                     let poll = coop::budgeted(self.budget, || future.as_mut().poll(&mut cx));
                     if self.explain_on {
-                        self.explain_poll(0, if poll.is_ready() { "Ready" } else { "Pending" });
+                        explain::polled(
+                            &self.explain,
+                            0,
+                            if poll.is_ready() {
+                                PollResult::Ready
+                            } else {
+                                PollResult::Pending
+                            },
+                        );
                     }
                     if let Poll::Ready(output) = poll {
                         if let Some(stall) = &self.stall {
@@ -530,6 +538,13 @@ impl Core {
                 if let (Some(stall), Some(spawned_at)) = (&self.stall, spawned_at) {
                     self.check_stall(stall, next, spawned_at);
                 }
+            }
+            if self.explain_on {
+                explain::interval_limit(
+                    &self.explain,
+                    self.event_interval,
+                    self.run_queue.borrow().len(),
+                );
             }
             // Steps 2 and 3.
             self.turn();
@@ -570,12 +585,12 @@ impl Core {
         let outcome = coop::budgeted(self.budget, || cell.as_mut().poll());
         if self.explain_on {
             let result = match &outcome {
-                Outcome::Pending => "Pending",
-                Outcome::Done if cell.is_cancelled() => "Cancelled",
-                Outcome::Done => "Ready",
-                Outcome::Panicked(_) => "Panicked",
+                Outcome::Pending => PollResult::Pending,
+                Outcome::Done if cell.is_cancelled() => PollResult::Cancelled,
+                Outcome::Done => PollResult::Ready,
+                Outcome::Panicked(_) => PollResult::Panicked,
             };
-            self.explain_poll(task.id, result);
+            explain::polled(&self.explain, task.id, result);
         }
         match outcome {
             Outcome::Pending => {
@@ -630,7 +645,12 @@ impl Core {
             self.timers.borrow_mut().next_timeout(Instant::now())
         };
         if self.explain_on {
-            self.explain_block(timeout);
+            explain::block(
+                &self.explain,
+                timeout,
+                self.run_queue.borrow().len() + self.deferred.borrow().len(),
+                self.io.registrations(),
+            );
         }
         Counters::add(&self.counters.reactor_turns, 1);
         if timeout != Some(Duration::ZERO) {
@@ -681,7 +701,7 @@ impl Core {
         };
         self.shared.drain_remote(&mut *self.run_queue.borrow_mut());
         if self.explain_on {
-            self.explain_remote(before);
+            explain::remote_wakes(&self.explain, &self.run_queue.borrow(), before);
         }
         for work in self.shared.take_inbox() {
             match work {
@@ -689,59 +709,6 @@ impl Core {
                 Inbox::Timer(key) => self.timers.borrow_mut().cancel(key),
                 Inbox::Spawn(spawn) => spawn(self),
             }
-        }
-    }
-
-    /// Explain trace: the tasks a remote drain put on the run queue.
-    #[cold]
-    #[inline(never)]
-    fn explain_remote(&self, before: usize) {
-        let run_queue = self.run_queue.borrow();
-        for task in run_queue.iter().skip(before) {
-            self.explain
-                .line(format_args!("remote wake -> {}", TaskName(Some(task.id))));
-        }
-    }
-
-    /// Explain trace: the top of a turn of the loop. (Like every
-    /// `explain_*` helper: cold and never inlined, so that with the trace
-    /// off each hook is a branch over a call, and the formatting code stays
-    /// out of the loop's instruction stream.)
-    #[cold]
-    #[inline(never)]
-    fn explain_turn(&self) {
-        let turn = self.counters.reactor_turns.get() + 1;
-        let runnable = self.run_queue.borrow().len();
-        self.explain
-            .line(format_args!("turn {turn}: {runnable} runnable"));
-    }
-
-    /// Explain trace: one poll and what it returned.
-    #[cold]
-    #[inline(never)]
-    fn explain_poll(&self, id: u64, result: &str) {
-        self.explain.set_polling(None);
-        self.explain
-            .line(format_args!("poll {} -> {result}", TaskName(Some(id))));
-    }
-
-    /// Explain trace: how long the reactor may block, and why.
-    #[cold]
-    #[inline(never)]
-    fn explain_block(&self, timeout: Option<Duration>) {
-        match timeout {
-            Some(Duration::ZERO) => {
-                let runnable = self.run_queue.borrow().len() + self.deferred.borrow().len();
-                self.explain
-                    .line(format_args!("no block: {runnable} runnable"));
-            }
-            Some(timeout) => self.explain.line(format_args!(
-                "block in poll: up to {} (next timer)",
-                Millis(timeout)
-            )),
-            None => self.explain.line(format_args!(
-                "block in poll: no timeout (nothing to wait for but I/O)"
-            )),
         }
     }
 
@@ -759,11 +726,9 @@ impl Core {
 
     /// Snapshot of the counters.
     fn metrics(&self) -> Metrics {
-        let mut metrics = self.counters.snapshot(
-            self.shared.wakes_remote.load(Ordering::Relaxed),
-            self.shared.wakes_deduplicated.load(Ordering::Relaxed),
-            self.io.registrations() as u64,
-        );
+        let mut metrics = self
+            .counters
+            .snapshot(&self.shared, self.io.registrations() as u64);
         metrics.blocking_jobs = self.blocking.submitted();
         metrics
     }
@@ -783,6 +748,9 @@ impl Core {
                 break;
             }
             for entry in entries.iter_mut() {
+                if self.explain_on {
+                    explain::shutdown_drop(&self.explain, entry.id);
+                }
                 if let Some(task) = entry.task.as_mut() {
                     task.as_mut().cancel();
                 }
@@ -800,6 +768,9 @@ impl Core {
         self.timers.borrow_mut().take_all_wakers(&mut wakers);
         for waker in wakers {
             waker.wake();
+        }
+        if self.explain_on {
+            self.explain.finish();
         }
     }
 }

@@ -19,9 +19,13 @@
 //!
 //! # 1. A loop that spins
 //!
-//! The seed (`seeds/` next to the design notes) is a C++ program that makes
-//! its listening socket non-blocking and then calls `accept` in an endless
-//! loop:
+//! spindle grew from a short note on kqueue (macOS's event queue) with two
+//! C++ programs in it. The note is not part of this repository, so here is
+//! what it showed. The first program makes its listening socket
+//! non-blocking (`fcntl(O_NONBLOCK)`) and then calls `accept` in an endless
+//! loop; the note's verdict is that the CPU is trapped in that `for` loop,
+//! polling, and that every accepted connection would need the same polling
+//! in user space for its reads and writes:
 //!
 //! ```text
 //! fcntl(sfd, F_SETFL, O_NONBLOCK);
@@ -83,12 +87,18 @@
 //!
 //! # 2. A readiness loop on mio
 //!
-//! The seed's second program fixes this with kqueue: register the listening
-//! socket once, then call `kevent`, which *sleeps* until the kernel reports
-//! that some registered socket is ready, and returns which ones. epoll on
-//! Linux is the same idea. [mio](https://docs.rs/mio) wraps both behind one
+//! The note's second program fixes this with kqueue: create a queue with
+//! `kqueue()`, register the listening socket once (`EV_SET(…, sfd,
+//! EVFILT_READ, EV_ADD | EV_ENABLE, …)` handed to `kevent` as its
+//! "changelist"), then loop on `kevent(kfd, nullptr, 0, events, 1024,
+//! &timeout)`, which *sleeps* until the kernel reports that some registered
+//! socket is ready (or the 3-second timeout passes, when it prints "no
+//! connection"), and returns how many are ready and which (`ready_fd=…`
+//! for each). Its last comment says what is left to do: register each
+//! accepted socket with the queue too, for its I/O events. epoll on Linux
+//! is the same idea. [mio](https://docs.rs/mio) wraps both behind one
 //! API: a `Poll` (the kqueue/epoll instance), a `Token` per registered
-//! socket (what `ident` and `udata` were in the seed), and `Events` (the
+//! socket (what `ident` and `udata` were in the note), and `Events` (the
 //! array `kevent` fills).
 //!
 //! Here is a complete accept-and-echo server on mio, serving one client
@@ -321,6 +331,22 @@
 //! (5 ms shows as about 6: timers count whole milliseconds and round a
 //! deadline up, so a sleep never ends early; see `time/store.rs`.)
 //!
+//! Level 2 ([`Builder::explain_level(2)`](crate::Builder::explain_level),
+//! or `SPINDLE_EXPLAIN=2`) also shows what the loop does to each socket:
+//! every operation and what it proved (`read token 3: 6 of 1024 bytes
+//! (short: READABLE cleared)`, `write token 3: 6 of 6`, `read token 3:
+//! WouldBlock -> READABLE cleared`), every registration with its
+//! generation, de-duplicated wakes, a turn cut short by the event interval,
+//! and the tasks dropped at shutdown. `docs/explain-trace.md` is the
+//! `explain` example's whole level-2 trace, annotated turn by turn. To see
+//! it drawn, set `SPINDLE_EXPLAIN_HTML=timeline.html` (or call
+//! [`Builder::explain_html`](crate::Builder::explain_html)): when the
+//! runtime drops it writes one page with a lane per task, polls as bars,
+//! the waits in `epoll_wait` as gaps and the wakes as arrows
+//! (`docs/explain-timeline.html` is the `explain` example's).
+//! `SPINDLE_EXPLAIN_JSON=trace.json` writes the same record for Perfetto or
+//! `chrome://tracing`.
+//!
 //! # 5. Blocking work needs a pool
 //!
 //! The loop of section 4 has one rule it cannot enforce: a poll must
@@ -405,3 +431,119 @@
 //! - **Missing pieces.** No `block_in_place`, no `LocalSet`/`select!`
 //!   macros of its own (the `futures` crate's work), no I/O driver shared
 //!   between threads.
+//!
+//! # Exercises
+//!
+//! Each one runs as it stands (`cargo test -p spindle --doc guide` runs
+//! them all); the instructions say what to change and what to look for.
+//!
+//! ## 1. One poll per turn
+//!
+//! With [`Builder::event_interval(1)`](crate::Builder::event_interval) the
+//! loop turns the reactor after every single poll. Two tasks that keep
+//! yielding then cost a reactor turn each time; at level 2 the trace says
+//! so: `event interval: 1 polls this turn, 2 still runnable -> reactor turn
+//! first`, followed by `no block: 2 runnable` (the reactor is only peeked
+//! at). Run it, then change the interval to 61 and compare the two counts.
+//!
+//! ```
+//! let rt = spindle::Runtime::builder()
+//!     .event_interval(1)
+//!     .explain_level(2)
+//!     .build()?;
+//! rt.block_on(async {
+//!     let spinners: Vec<_> = (0..2)
+//!         .map(|_| {
+//!             spindle::spawn(async {
+//!                 for _ in 0..3 {
+//!                     spindle::yield_now().await;
+//!                 }
+//!             })
+//!         })
+//!         .collect();
+//!     for spinner in spinners {
+//!         spinner.await.unwrap();
+//!     }
+//! });
+//! let m = rt.metrics();
+//! // At most one poll per turn (the last poll, `block_on -> Ready`, ends the
+//! // loop before its turn).
+//! assert!(m.reactor_turns + 1 >= m.polls, "{m:?}");
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! ## 2. Remove the short-read gate, and watch the hang
+//!
+//! A read that returns fewer bytes than asked proves the socket drained,
+//! so `registration.rs` clears readiness without the extra `read` that
+//! would say `WouldBlock`. It does that only where
+//! `SHORT_IO_PROVES_DRAINED` holds: epoll and kqueue. mio's `poll(2)`
+//! backend re-arms a socket only when an operation returns `WouldBlock`, so
+//! there the rule would leave the socket disarmed and its task asleep for
+//! ever. To see it, set the constant to `true` in `registration.rs` and run
+//! this exercise on that backend:
+//!
+//! ```text
+//! CARGO_TARGET_DIR=target/poll-backend RUSTFLAGS="--cfg mio_unsupported_force_poll_poll" \
+//!     cargo test -p spindle --doc guide
+//! ```
+//!
+//! The second request then never wakes the server: its trace ends in
+//! `read token 2: 4 of 1024 bytes (short: READABLE cleared)`, `block_on
+//! waits: token 2 read` and a `block in poll` that only the 2-second
+//! timeout below ends (the test fails with "lost wake-up"). Unchanged, the
+//! trace on that backend says `(short, READABLE kept: this selector needs
+//! the WouldBlock)` instead, and the exercise passes.
+//!
+//! ```
+//! use std::time::Duration;
+//! use spindle::io::{AsyncReadExt, AsyncWriteExt};
+//! use spindle::net::{TcpListener, TcpStream};
+//!
+//! let rt = spindle::Runtime::builder().explain_level(2).build()?;
+//! rt.block_on(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0")?;
+//!     let mut client = TcpStream::connect(listener.local_addr()?).await?;
+//!     let (mut server, _) = listener.accept().await?;
+//!     let mut buf = [0; 1024];
+//!     for request in [&b"ping"[..], b"pong"] {
+//!         client.write_all(request).await?;
+//!         // A short read: 4 of the 1024 bytes offered.
+//!         let read = spindle::time::timeout(Duration::from_secs(2), server.read(&mut buf)).await;
+//!         let n = read.map_err(|_| std::io::Error::other("lost wake-up: the read never woke"))??;
+//!         assert_eq!(&buf[..n], request);
+//!     }
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! ## 3. Find the stale token
+//!
+//! A token is a slot index (low half) and a generation (high half). Run
+//! this at level 2 and read the `register` and `deregister` lines: the
+//! second socket gets the first one's slot, token 0, with a new
+//! generation. Now suppose an event for the first socket were still on its
+//! way: which line would the reactor write for it, and why would it wake
+//! nobody? (Answer: `event token 0: … -> stale (socket gone), wakes
+//! nobody`; `IoDriver::poll` in `reactor.rs` compares the event's whole
+//! token, generation included, with the slot's, and generation 0 is not
+//! generation 1. spindle deregisters a socket before it closes it, and
+//! epoll forgets the queued events of a deregistered descriptor, so you
+//! will rarely meet the line itself; the generation is what makes it
+//! harmless on every selector.)
+//!
+//! ```
+//! let rt = spindle::Runtime::builder().explain_level(2).build()?;
+//! rt.block_on(async {
+//!     let first = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+//!     // register token 0 (generation 0) for block_on
+//!     drop(first);
+//!     // deregister token 0 (generation 0): dropped by block_on
+//!     let second = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+//!     // register token 0 (generation 1) for block_on
+//!     drop(second);
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # Ok::<(), std::io::Error>(())
+//! ```

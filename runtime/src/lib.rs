@@ -25,26 +25,34 @@
 //!                               │        ◄── remote wake queue + mio::Waker (other thread)
 //!                               ▼
 //!                       poll task ── Ready ──► store output in JoinHandle, free slot
-//!                               │
+//!                               │     (up to 61 polls, then the reactor's turn)
 //!                            Pending: the future left its Waker in a reactor
 //!                               │     slot (socket readiness) or a timer entry
 //!                               ▼
-//!       run queue empty? ── yes ──► mio::Poll::poll(timeout = next timer deadline or none)
-//!                               │        (blocks: 0% CPU while idle)
+//!       every turn: drain remote wakes, then mio::Poll::poll(timeout =
+//!                   zero if a task is runnable, else the next timer deadline or none)
+//!                               │        (blocks only when nothing is runnable: 0% CPU while idle)
 //!                               ▼
 //!       events: token ──► reactor slot ──► set readiness bits, wake reader / writer wakers
-//!       timers: due entries ──► wake
+//!       remote wakes that arrived meanwhile ──► run queue
+//!       timers: due entries ──► wake;  tasks that yielded ──► wake
 //! ```
 //!
-//! After 61 task polls in a row the loop turns the reactor with a zero
-//! timeout, so busy tasks cannot starve sockets and timers.
+//! The reactor is polled on every turn of the loop, not only when the run
+//! queue is empty: with tasks runnable it is only peeked at (a zero
+//! timeout). And after 61 task polls in a row the turn ends early, so busy
+//! tasks cannot starve sockets and timers.
 //!
 //! New to event loops? Start with the [`guide`]: it walks from a spinning
 //! accept loop, through a readiness loop on mio and a hand-written future,
 //! to this loop. To watch the loop run, turn on the explain trace with
 //! [`Builder::explain`] or `SPINDLE_EXPLAIN=1`: every turn is narrated in
 //! plain words (`poll task 3 -> Pending`, `block in poll: up to 20ms (next
-//! timer)`, `event token 1: READABLE -> wake task 3`).
+//! timer)`, `event token 1: READABLE -> wake task 3`). Level 2
+//! ([`Builder::explain_level`], `SPINDLE_EXPLAIN=2`) adds every socket
+//! operation (`read token 3: 6 of 4096 bytes (short: READABLE cleared)`),
+//! and `SPINDLE_EXPLAIN_HTML=page.html` ([`Builder::explain_html`]) draws
+//! the run as a timeline.
 //!
 //! # Glossary
 //!
@@ -83,6 +91,11 @@
 //!   `waitpid`; spindle reaps dropped children so none is left.
 //! - **attribute macro**: `#[spindle::main]`, `#[spindle::test]`: rewrite
 //!   an `async fn` into a plain `fn` that builds a runtime and blocks on it.
+//!   per step, as `tracing` events with target `spindle::explain` and
+//!   structured fields (task, token, direction, bytes, …).
+//! - **generation**: the high half of a token, new for every registration,
+//!   so an event for a socket that is gone never wakes the one that reused
+//!   its slot.
 //!
 //! # Reading order
 //!
@@ -106,8 +119,10 @@
 //!    socket shares (`ready(Interest)`, `poll_read_ready`, the vectored
 //!    `try_*`, `into_std`), thin wrappers over `registration.rs`.
 //! 9. `signal.rs`: [`signal::ctrl_c`] and [`signal::signal`], through the reactor.
-//! 10. `explain.rs`: the explain trace, and how a waker is traced back to
-//!     its task.
+//! 10. `explain/`: the explain trace and how a waker is traced back to its
+//!     task (`mod.rs`), its events (`event.rs`), the hooks the loop calls
+//!     (`hooks.rs`), and the timeline: the bounded record (`record.rs`), the
+//!     HTML page (`timeline.rs`) and the Chrome JSON (`chrome.rs`).
 //! 11. `yield_now.rs`, `metrics.rs`, `io.rs`: the small pieces; `io/`:
 //!     [`io::Interest`] and [`io::Ready`] (`ready.rs`),
 //!     [`io::copy_bidirectional`] (`copy_bidirectional.rs`, a proxy's

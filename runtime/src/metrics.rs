@@ -7,9 +7,11 @@
 //!
 //! The counters live in [`Counters`], owned by the runtime's core and bumped
 //! with plain (non-atomic) `Cell`s, because only the runtime's thread touches
-//! them. The exceptions are the counts of wakes from other threads and of
-//! de-duplicated wakes, which other threads bump too: they live in the
-//! shared half of the runtime as atomics (see `waker.rs`).
+//! them. The two exceptions are bumped by wakers, which may run on any
+//! thread: the count of wakes from other threads and the count of
+//! de-duplicated wakes live in the shared half of the runtime as atomics
+//! (`Shared` in `waker.rs`), so a wake is counted on its task's runtime
+//! wherever it came from.
 //!
 //! The blocking pool is shared by every runtime of the process, so its four
 //! figures (`blocking_threads`, `blocking_threads_idle`,
@@ -18,6 +20,9 @@
 //! runtime's own jobs.
 
 use std::cell::Cell;
+use std::sync::atomic::Ordering;
+
+use crate::waker::Shared;
 
 /// A snapshot of a runtime's counters, returned by
 /// [`Runtime::metrics`](crate::Runtime::metrics).
@@ -133,22 +138,17 @@ impl Counters {
     }
 
     /// Copies the counters into a public [`Metrics`] value.
-    /// `wakes_remote` and `wakes_deduplicated` come from the runtime's
-    /// shared half, where other threads count them too.
-    pub(crate) fn snapshot(
-        &self,
-        wakes_remote: u64,
-        wakes_deduplicated: u64,
-        registrations: u64,
-    ) -> Metrics {
+    /// The counters that other threads bump too come from the runtime's
+    /// shared half; the pool's figures from the process-wide pool.
+    pub(crate) fn snapshot(&self, shared: &Shared, registrations: u64) -> Metrics {
         let pool = crate::blocking::global_stats();
         Metrics {
             tasks_spawned: self.tasks_spawned.get(),
             tasks_alive: self.tasks_alive.get(),
             polls: self.polls.get(),
             wakes_local: self.wakes_local.get(),
-            wakes_remote,
-            wakes_deduplicated,
+            wakes_remote: shared.wakes_remote.load(Ordering::Relaxed),
+            wakes_deduplicated: shared.wakes_deduplicated.load(Ordering::Relaxed),
             reactor_turns: self.reactor_turns.get(),
             reactor_blocked_turns: self.reactor_blocked_turns.get(),
             events: self.events.get(),

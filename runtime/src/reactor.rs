@@ -39,7 +39,7 @@ use mio::event::Source;
 use mio::{Events, Interest, Poll, Registry, Token};
 use slab::Slab;
 
-use crate::explain::{Explain, Millis, TaskName};
+use crate::explain::{self, Explain};
 use crate::metrics::Counters;
 
 /// The token of the runtime's `mio::Waker`. Never a socket's token: socket
@@ -375,6 +375,9 @@ pub(crate) struct IoDriver {
     pub(crate) explain: Rc<Explain>,
     /// A copy of `explain.on`, so the hooks test a plain `bool` field.
     pub(crate) explain_on: bool,
+    /// A copy of `explain.detail`: the level-2 hooks (socket operations,
+    /// registrations) test it.
+    pub(crate) explain_detail: bool,
 }
 
 impl IoDriver {
@@ -399,6 +402,7 @@ impl IoDriver {
             to_wake: RefCell::new(Vec::new()),
             woken_tasks: RefCell::new(Vec::new()),
             explain_on: explain.on,
+            explain_detail: explain.detail,
             explain,
         };
         Ok((driver, waker, shared_registry))
@@ -431,6 +435,9 @@ impl IoDriver {
             next_key: AtomicU64::new(1),
         });
         entry.insert(slot.clone());
+        if self.explain_detail {
+            explain::register(&self.explain, &slot);
+        }
         Ok(slot)
     }
 
@@ -440,6 +447,9 @@ impl IoDriver {
         // Closing the fd removes it from epoll/kqueue anyway; an error here
         // (the fd was already closed by a `from_raw_fd` user) changes nothing.
         let _ = self.registry.deregister(source);
+        if self.explain_detail {
+            explain::deregister(&self.explain, slot);
+        }
         self.release(slot.token);
     }
 
@@ -500,12 +510,7 @@ impl IoDriver {
             panic!("spindle reactor: mio::Poll::poll failed: {err}");
         }
         if let Some(started) = started {
-            let n = events.iter().count();
-            self.explain.line(format_args!(
-                "poll returned {n} event{} after {}",
-                if n == 1 { "" } else { "s" },
-                Millis(started.elapsed())
-            ));
+            explain::poll_returned(&self.explain, events.iter().count(), started.elapsed());
         }
         // Step 2: translate each event into readiness and collect wakers.
         let mut to_wake = self.to_wake.borrow_mut();
@@ -517,7 +522,7 @@ impl IoDriver {
                 on_event(token, ready);
                 if token == WAKER_TOKEN || token == SIGNAL_TOKEN {
                     if explain {
-                        self.explain_own_token(token);
+                        explain::own_token(&self.explain, token == WAKER_TOKEN);
                     }
                     continue;
                 }
@@ -526,9 +531,7 @@ impl IoDriver {
                 // A stale token (slot freed or reused): nothing to wake.
                 let Some(slot) = slots.get(index).filter(|s| s.token == token) else {
                     if explain {
-                        self.explain.line(format_args!(
-                            "event token {index}: {ready} -> stale (socket gone), wakes nobody"
-                        ));
+                        explain::stale(&self.explain, index, ready);
                     }
                     continue;
                 };
@@ -545,7 +548,15 @@ impl IoDriver {
                     slot.take(Direction::Write, &mut to_wake, names);
                 }
                 if explain {
-                    explain_event(&self.explain, slot, ready, &woken, readers);
+                    let (read, write) = woken.split_at(readers);
+                    explain::socket_event(
+                        &self.explain,
+                        slot,
+                        ready,
+                        read.first().copied(),
+                        write.first().copied(),
+                        read.len().saturating_sub(1) + write.len().saturating_sub(1),
+                    );
                 }
             }
         }
@@ -559,62 +570,6 @@ impl IoDriver {
         }
         // Give the (now empty) buffer back for the next turn.
         *self.to_wake.borrow_mut() = wakers;
-    }
-}
-
-impl IoDriver {
-    /// Explain trace: an event on the waker's or the signal pipe's token.
-    #[cold]
-    #[inline(never)]
-    fn explain_own_token(&self, token: Token) {
-        if token == WAKER_TOKEN {
-            self.explain
-                .line(format_args!("event waker: wake from another thread"));
-        } else {
-            self.explain
-                .line(format_args!("event signals: a signal arrived"));
-        }
-    }
-}
-
-/// Explain trace: one socket event and the tasks it woke; the first
-/// `readers` of `woken` waited to read, the rest to write.
-#[cold]
-#[inline(never)]
-fn explain_event(
-    explain: &Explain,
-    slot: &IoSlot,
-    ready: Ready,
-    woken: &[Option<u64>],
-    readers: usize,
-) {
-    let index = slot.index();
-    if woken.is_empty() {
-        explain.line(format_args!("event token {index}: {ready} -> wakes nobody"));
-        return;
-    }
-    let names = |tasks: &[Option<u64>]| {
-        tasks
-            .iter()
-            .map(|t| TaskName(*t).to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let (read, write) = woken.split_at(readers);
-    match (read.is_empty(), write.is_empty()) {
-        (false, true) => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {}",
-            names(read)
-        )),
-        (true, false) => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {}",
-            names(write)
-        )),
-        _ => explain.line(format_args!(
-            "event token {index}: {ready} -> wake {} (read), {} (write)",
-            names(read),
-            names(write)
-        )),
     }
 }
 

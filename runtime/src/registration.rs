@@ -24,6 +24,14 @@
 //! socket ready from holding the thread: every operation that completes
 //! takes a unit, and the one that finds none left yields instead of running.
 //!
+//! The byte-stream reads and writes (`IoSource::poll_read`, `poll_write`,
+//! `poll_write_vectored`) go through `poll_io_sized`; operations without a
+//! byte count to compare (`accept`, `connect`, datagrams) through
+//! `poll_io`. `try_io` and `try_io_sized` are the same without waiting.
+//! At explain level 2, each of the four helpers narrates what the
+//! operation did (`read token 3: 6 of 4096 bytes (short: READABLE
+//! cleared)`); the hooks sit in the helpers, so every socket type gets them.
+//!
 //! # Invariants
 //!
 //! - **Stale readiness.** Readiness is only ever cleared right after an
@@ -51,7 +59,7 @@ use mio::event::Source;
 
 use crate::context;
 use crate::coop;
-use crate::explain::TaskName;
+use crate::explain::{self, Explain};
 use crate::reactor::{Direction, IoSlot, Ready};
 use crate::waker::{Inbox, Shared};
 
@@ -189,8 +197,16 @@ impl Registration {
         };
         self.slot.park(direction, key, cx.waker(), task);
         if self.shared.explain_on {
-            self.explain_wait(direction, task);
+            self.with_explain(|e| explain::wait_io(e, &self.slot, direction, task));
         }
+    }
+
+    /// Runs an explain hook with the runtime's trace (found through the
+    /// thread's context: the trace is not `Send`, the socket is).
+    #[cold]
+    #[inline(never)]
+    fn with_explain(&self, hook: impl FnOnce(&Explain)) {
+        context::with_core(|core| hook(&core.explain));
     }
 
     /// Removes a keyed future's waker (the future was dropped).
@@ -203,22 +219,6 @@ impl Registration {
     /// A key for a future that parks and removes its own waker.
     pub(crate) fn new_key(&self) -> u64 {
         self.slot.new_key()
-    }
-
-    /// Explain trace: says which task waits on this socket.
-    // Cold and never inlined: keeps the formatting out of the hot path's
-    // code, so with the trace off the hook is a branch over a call.
-    #[cold]
-    #[inline(never)]
-    fn explain_wait(&self, direction: Direction, task: Option<u64>) {
-        let index = self.slot.index();
-        context::with_core(|core| {
-            core.explain.line(format_args!(
-                "{} waits: token {index} {}",
-                TaskName(task),
-                direction.name()
-            ))
-        });
     }
 
     /// Forgets the readiness bit of `direction`: the socket proved drained.
@@ -238,6 +238,21 @@ impl Registration {
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let result = self.poll_io_loop(direction, cx, op);
+        if let (true, Poll::Ready(result)) = (self.shared.explain_detail, &result) {
+            self.with_explain(|e| explain::io_done(e, &self.slot, direction, result));
+        }
+        result
+    }
+
+    /// The body of [`poll_io`](Self::poll_io) and
+    /// [`poll_io_sized`](Self::poll_io_sized), without their trace lines.
+    fn poll_io_loop<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         if let Err(err) = self.check() {
@@ -251,7 +266,12 @@ impl Registration {
                 return Poll::Pending;
             }
             match op() {
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear(direction),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear(direction);
+                    if self.shared.explain_detail {
+                        self.with_explain(|e| explain::would_block(e, &self.slot, direction));
+                    }
+                }
                 // EINTR: a signal interrupted the syscall; simply try again.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 result => {
@@ -271,11 +291,23 @@ impl Registration {
         asked: usize,
         op: impl FnMut() -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        let result = self.poll_io(direction, cx, op);
+        let result = self.poll_io_loop(direction, cx, op);
         if let Poll::Ready(Ok(n)) = result {
             if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
                 self.clear(direction);
             }
+        }
+        if let (true, Poll::Ready(result)) = (self.shared.explain_detail, &result) {
+            self.with_explain(|e| {
+                explain::io_sized(
+                    e,
+                    &self.slot,
+                    direction,
+                    asked,
+                    result,
+                    SHORT_IO_PROVES_DRAINED,
+                )
+            });
         }
         result
     }
@@ -297,6 +329,9 @@ impl Registration {
     ) -> io::Result<R> {
         self.check()?;
         if !self.slot.readiness().intersects(direction.mask()) {
+            if self.shared.explain_detail {
+                self.with_explain(|e| explain::not_ready(e, &self.slot, direction));
+            }
             return Err(io::ErrorKind::WouldBlock.into());
         }
         coop::consume();
@@ -305,6 +340,9 @@ impl Registration {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     self.clear(direction);
+                    if self.shared.explain_detail {
+                        self.with_explain(|e| explain::would_block(e, &self.slot, direction));
+                    }
                     return Err(err);
                 }
                 result => return result,
@@ -322,11 +360,25 @@ impl Registration {
         asked: usize,
         op: impl FnMut() -> io::Result<usize>,
     ) -> io::Result<usize> {
-        let n = self.try_io(direction, op)?;
-        if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
-            self.clear(direction);
+        let result = self.try_io(direction, op);
+        if let Ok(n) = result {
+            if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
+                self.clear(direction);
+            }
         }
-        Ok(n)
+        if self.shared.explain_detail {
+            self.with_explain(|e| {
+                explain::io_sized(
+                    e,
+                    &self.slot,
+                    direction,
+                    asked,
+                    &result,
+                    SHORT_IO_PROVES_DRAINED,
+                )
+            });
+        }
+        result
     }
 }
 

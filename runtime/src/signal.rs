@@ -36,7 +36,7 @@ use mio::Interest;
 use signal_hook_mio::v1_0::Signals;
 
 use crate::context;
-use crate::explain::{Explain, TaskName};
+use crate::explain::{self, Explain};
 use crate::reactor::SIGNAL_TOKEN;
 
 /// A kind of Unix signal to listen for.
@@ -398,9 +398,7 @@ impl SignalDriver {
             waiters.push(waker.clone());
         }
         if self.explain.on {
-            let task = TaskName(self.explain.polling());
-            self.explain
-                .line(format_args!("{task} waits: signal {}", kind.0));
+            explain::signal_wait(&self.explain, kind.0);
         }
     }
 
@@ -415,11 +413,7 @@ impl SignalDriver {
                 let entry = deliveries.entry(signum).or_default();
                 entry.count += 1;
                 if self.explain.on {
-                    let n = entry.waiters.len();
-                    self.explain.line(format_args!(
-                        "signal {signum} delivered -> wake {n} listener{}",
-                        if n == 1 { "" } else { "s" }
-                    ));
+                    explain::signal_delivered(&self.explain, signum, entry.waiters.len());
                 }
                 to_wake.append(&mut entry.waiters);
             }

@@ -1,16 +1,22 @@
 //! Wakers: how a task that returned `Pending` gets back on the run queue.
 //!
-//! A [`Waker`](std::task::Waker) in spindle is an `Arc<Header>`, turned into
-//! a waker with [`std::task::Wake`], so no unsafe vtable code is needed. The
-//! header names its task by slab index and task id ([`TaskRef`]) and carries a
-//! `scheduled` flag.
+//! A [`Waker`](std::task::Waker) in spindle is an `Arc<Header>`. The header
+//! names its task by slab index and task id ([`TaskRef`]) and carries a
+//! `scheduled` flag. Two safe ways turn it into a waker, so no unsafe
+//! vtable code lives here: a spawned task's poll borrows its header as a
+//! `&Waker` with `futures::task::waker_ref` (through [`ArcWake`], without
+//! touching the reference count; `Waker::clone` makes an owned one), and
+//! the `block_on` future's waker is made once with [`std::task::Wake`]
+//! (`Waker::from(Arc<Header>)`). Both end in the same function.
 //!
-//! Waking is `Header::wake_by_ref`, step by step:
+//! Waking is `Header::wake_task`, step by step:
 //!
 //! 1. Set `scheduled`. If it was already set, the task is already on a run
 //!    queue (or being polled right now and will be re-queued): drop this wake.
 //!    This is the de-duplication that makes a task woken ten times before it
-//!    runs get polled once.
+//!    runs get polled once. Every dropped wake is counted in
+//!    `Shared::wakes_deduplicated`, an atomic beside the remote queue, so a
+//!    duplicate from any thread counts on the task's own runtime.
 //! 2. If this thread is inside `block_on` of the task's own runtime, push the
 //!    `TaskRef` onto the local run queue: no lock, no syscall.
 //! 3. Otherwise push it onto the shared remote queue (`remote.rs`) and, if
@@ -43,7 +49,7 @@ use futures::task::ArcWake;
 
 use crate::context;
 use crate::executor::Core;
-use crate::explain::{Explain, TaskName};
+use crate::explain;
 use crate::metrics::Counters;
 use crate::remote::RemoteQueue;
 use crate::time::store::TimerKey;
@@ -105,10 +111,14 @@ impl Header {
     pub(crate) fn wake_task(self: &Arc<Self>) {
         // Step 1: de-duplicate.
         if self.scheduled.swap(true, Ordering::AcqRel) {
-            // Counted on the task's own runtime, wherever the wake came from.
             self.shared
                 .wakes_deduplicated
                 .fetch_add(1, Ordering::Relaxed);
+            context::with_core(|core| {
+                if core.explain_on && Arc::ptr_eq(&core.shared, &self.shared) {
+                    explain::deduplicated(&core.explain, self.task.id);
+                }
+            });
             return;
         }
         // Step 2: the same-thread fast path.
@@ -116,7 +126,7 @@ impl Header {
             if Arc::ptr_eq(&core.shared, &self.shared) {
                 Counters::add(&core.counters.wakes_local, 1);
                 if core.explain_on {
-                    explain_wake(&core.explain, self.task);
+                    explain::woke(&core.explain, self.task.id);
                 }
                 core.schedule(self.task);
                 true
@@ -165,21 +175,6 @@ impl ArcWake for Header {
     }
 }
 
-/// Explain trace: a wake from inside a poll (a `JoinHandle`, a channel, a
-/// task waking itself). Wakes from the reactor and the timers happen
-/// outside any poll and have their own lines.
-#[cold]
-#[inline(never)]
-fn explain_wake(explain: &Explain, task: TaskRef) {
-    if let Some(by) = explain.polling() {
-        explain.line(format_args!(
-            "{} wakes {}",
-            TaskName(Some(by)),
-            TaskName(Some(task.id))
-        ));
-    }
-}
-
 /// The half of a runtime that other threads may touch: the remote run queue
 /// and the `mio::Waker` that interrupts a blocked poll, the runtime's id,
 /// and the queues through which other threads hand it work: tasks to spawn
@@ -211,14 +206,19 @@ pub(crate) struct Shared {
     /// Whether the explain trace is on (fixed at build): read by sockets
     /// when they park a waker, to name the task.
     pub(crate) explain_on: bool,
+    /// Whether it is at the detailed level 2: sockets narrate each
+    /// operation.
+    pub(crate) explain_detail: bool,
     /// The id of the next spawned task (0 is the `block_on` future). An
     /// atomic, so that `Handle::spawn` on another thread can give a handle
     /// its task's id before the task exists.
     next_task_id: AtomicU64,
     /// Count of wakes that took the remote path, for [`crate::Metrics`].
     pub(crate) wakes_remote: AtomicU64,
-    /// Count of wakes that found their task already scheduled, wherever
-    /// they came from (this thread, or another one).
+    /// Count of wakes that found their task already scheduled, from any
+    /// thread, for [`crate::Metrics`]: it lives here, beside the task's
+    /// header, so that a duplicate is counted on the task's own runtime
+    /// wherever the wake came from.
     pub(crate) wakes_deduplicated: AtomicU64,
 }
 
@@ -244,7 +244,12 @@ impl fmt::Debug for Inbox {
 
 impl Shared {
     /// Wraps the `mio::Waker` and a registry clone of the reactor's poll.
-    pub(crate) fn new(waker: mio::Waker, registry: mio::Registry, explain_on: bool) -> Shared {
+    pub(crate) fn new(
+        waker: mio::Waker,
+        registry: mio::Registry,
+        explain_on: bool,
+        explain_detail: bool,
+    ) -> Shared {
         /// The id of the next runtime; 0 means "no runtime" in `context.rs`.
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Shared {
@@ -255,6 +260,7 @@ impl Shared {
             inbox: Mutex::new(Vec::new()),
             inbox_notified: AtomicBool::new(false),
             explain_on,
+            explain_detail,
             next_task_id: AtomicU64::new(1),
             wakes_remote: AtomicU64::new(0),
             wakes_deduplicated: AtomicU64::new(0),

@@ -3,89 +3,13 @@
 //! turns it on, `explain(false)` wins over it, and without a `tracing`
 //! subscriber the lines reach stderr.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use spindle::io::{AsyncReadExt, AsyncWriteExt};
 use spindle::net::{TcpListener, TcpStream};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
-/// A tiny `tracing` subscriber that keeps the message of every event whose
-/// target is `spindle::explain`.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-impl Recorder {
-    fn lines(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-/// Pulls the `message` field out of an event.
-struct Message(Option<String>);
-
-impl Visit for Message {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = Some(format!("{value:?}"));
-        }
-    }
-}
-
-impl Subscriber for Recorder {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.target() == "spindle::explain"
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut message = Message(None);
-        event.record(&mut message);
-        self.0.lock().unwrap().extend(message.0);
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
-
-/// Whether `line` matches `pattern`, where `*` stands for any text.
-fn matches(pattern: &str, line: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or("");
-    let Some(mut rest) = line.strip_prefix(first) else {
-        return false;
-    };
-    let parts: Vec<&str> = parts.collect();
-    for (i, part) in parts.iter().enumerate() {
-        if i + 1 == parts.len() {
-            return rest.ends_with(part);
-        }
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.is_empty()
-}
-
-/// Asserts that `expected` patterns match lines of `trace` in this order
-/// (other lines may come between them).
-fn assert_in_order(trace: &[String], expected: &[&str]) {
-    let mut at = 0;
-    for pattern in expected {
-        match trace[at..].iter().position(|line| matches(pattern, line)) {
-            Some(found) => at += found + 1,
-            None => panic!(
-                "expected a line matching {pattern:?} after line {at}; the trace:\n{}",
-                trace.join("\n")
-            ),
-        }
-    }
-}
+mod support;
+use support::trace::{assert_in_order, Recorder};
 
 #[test]
 fn spawn_poll_and_join_are_narrated() {
@@ -325,4 +249,227 @@ fn signal_listeners_and_deliveries_are_narrated() {
             "poll block_on -> Ready",
         ],
     );
+}
+
+/// Records the trace of `future` at `level` on a fresh runtime, with the
+/// builder's other settings from `configure`.
+fn record_at<F: std::future::Future>(
+    level: u8,
+    configure: impl FnOnce(&mut spindle::Builder),
+    future: F,
+) -> Recorder {
+    let recorder = Recorder::default();
+    tracing::subscriber::with_default(recorder.clone(), || {
+        let mut builder = spindle::Runtime::builder();
+        builder.explain_level(level);
+        configure(&mut builder);
+        let rt = builder.build().unwrap();
+        rt.block_on(future);
+    });
+    recorder
+}
+
+/// A client writes 4 bytes; the server reads them into a 1024-byte buffer
+/// with `read` (short), then 4 more with `read_exact` (not short), then
+/// reads again and finds nothing. Tokens: listener 0, client 1, server 2.
+async fn reads_short_full_and_empty() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (mut server, _) = listener.accept().await.unwrap();
+    client.write_all(b"ping").await.unwrap();
+    let mut buf = [0; 1024];
+    assert_eq!(server.read(&mut buf).await.unwrap(), 4);
+    client.write_all(b"pong").await.unwrap();
+    let mut four = [0; 4];
+    server.read_exact(&mut four).await.unwrap();
+    let reader = spindle::spawn(async move {
+        let mut buf = [0; 16];
+        server.read(&mut buf).await.unwrap()
+    });
+    spindle::yield_now().await;
+    client.write_all(b"!").await.unwrap();
+    assert_eq!(reader.await.unwrap(), 1);
+}
+
+#[test]
+#[cfg_attr(
+    mio_unsupported_force_poll_poll,
+    ignore = "poll(2) needs the WouldBlock: short reads keep READABLE there (see the next test)"
+)]
+fn level_two_narrates_each_socket_operation() {
+    let trace = record_at(2, |_| {}, reads_short_full_and_empty()).lines();
+    assert_in_order(
+        &trace,
+        &[
+            "register token 0 (generation 0) for block_on",
+            "register token 1 (generation 1) for block_on",
+            "read token 0: ok",
+            "register token 2 (generation 2) for block_on",
+            "write token 1: 4 of 4",
+            "read token 2: 4 of 1024 bytes (short: READABLE cleared)",
+            "write token 1: 4 of 4",
+            "read token 2: 4 of 4 bytes",
+            "read token 2: WouldBlock -> READABLE cleared",
+            "task 1 waits: token 2 read",
+            "read token 2: 1 of 16 bytes (short: READABLE cleared)",
+            "deregister token 2 (generation 2): dropped by task 1",
+        ],
+    );
+    // Level 1 says none of it.
+    let quiet = record_at(1, |_| {}, reads_short_full_and_empty()).lines();
+    assert!(
+        !quiet
+            .iter()
+            .any(|l| l.starts_with("read token") || l.starts_with("register")),
+        "{quiet:#?}"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(mio_unsupported_force_poll_poll),
+    ignore = "only on mio's poll(2) backend (--cfg mio_unsupported_force_poll_poll)"
+)]
+fn on_the_poll_backend_a_short_read_keeps_readiness_until_would_block() {
+    let trace = record_at(2, |_| {}, reads_short_full_and_empty()).lines();
+    assert_in_order(
+        &trace,
+        &[
+            "read token 2: 4 of 1024 bytes (short, READABLE kept: this selector needs the WouldBlock)",
+            "read token 2: WouldBlock -> READABLE cleared",
+        ],
+    );
+}
+
+#[test]
+fn level_two_lines_carry_structured_fields() {
+    let events = record_at(2, |_| {}, reads_short_full_and_empty()).events();
+    let read = events
+        .iter()
+        .find(|e| e.message.starts_with("read token 2: 4 of 1024"))
+        .expect("the short read");
+    let field = |name: &str| read.fields.get(name).map(String::as_str);
+    assert_eq!(field("kind"), Some("\"io\""));
+    assert_eq!(field("detail"), Some("2"));
+    assert_eq!(field("token"), Some("2"));
+    assert_eq!(field("direction"), Some("\"read\""));
+    assert_eq!(field("bytes"), Some("4"));
+    assert_eq!(field("asked"), Some("1024"));
+    let wait = events
+        .iter()
+        .find(|e| e.message == "task 1 waits: token 2 read")
+        .expect("the wait");
+    assert_eq!(wait.fields.get("task").map(String::as_str), Some("1"));
+    assert_eq!(
+        wait.fields.get("kind").map(String::as_str),
+        Some("\"wait_io\"")
+    );
+}
+
+#[test]
+fn level_two_narrates_deduplicated_wakes() {
+    let trace = record_at(2, |_| {}, async {
+        let mut woken = false;
+        std::future::poll_fn(|cx| {
+            if woken {
+                return std::task::Poll::Ready(());
+            }
+            woken = true;
+            cx.waker().wake_by_ref();
+            cx.waker().wake_by_ref(); // already scheduled: dropped
+            std::task::Poll::Pending
+        })
+        .await;
+    })
+    .lines();
+    assert_in_order(
+        &trace,
+        &[
+            "block_on wakes block_on",
+            "wake block_on: already scheduled, de-duplicated (woken by block_on)",
+            "poll block_on -> Pending",
+            "poll block_on -> Ready",
+        ],
+    );
+}
+
+#[test]
+fn level_two_says_when_the_event_interval_ends_a_turn() {
+    let trace = record_at(
+        2,
+        |b| {
+            b.event_interval(1);
+        },
+        async {
+            spindle::spawn(async {});
+            spindle::spawn(async {}).await.unwrap();
+        },
+    )
+    .lines();
+    assert_in_order(
+        &trace,
+        &[
+            "poll block_on -> Pending",
+            "event interval: 1 polls this turn, * still runnable -> reactor turn first",
+            "no block: * runnable",
+        ],
+    );
+}
+
+#[test]
+fn level_two_names_the_tasks_dropped_at_shutdown() {
+    let recorder = Recorder::default();
+    tracing::subscriber::with_default(recorder.clone(), || {
+        let rt = spindle::Runtime::builder()
+            .explain_level(2)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            spindle::spawn(std::future::pending::<()>());
+            spindle::yield_now().await;
+        });
+        drop(rt);
+    });
+    assert_in_order(
+        &recorder.lines(),
+        &[
+            "poll task 1 -> Pending",
+            "shutdown: drop task 1 (not finished)",
+        ],
+    );
+}
+
+#[test]
+fn a_loop_with_no_socket_and_no_timer_says_only_a_remote_wake_can_end_its_wait() {
+    let trace = record_at(1, |_| {}, async {
+        let (tx, rx) = futures::channel::oneshot::channel();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            tx.send(()).unwrap();
+        });
+        rx.await.unwrap();
+    })
+    .lines();
+    assert_in_order(
+        &trace,
+        &[
+            "poll block_on -> Pending",
+            "block in poll: no timeout (no socket, no timer: only a wake from another thread, *)",
+            "event waker: wake from another thread",
+            "poll block_on -> Ready",
+        ],
+    );
+}
+
+#[test]
+fn env_var_two_asks_for_the_detailed_level() {
+    let stderr = child_stderr(&[("SPINDLE_EXPLAIN", "2")]);
+    assert!(
+        stderr.contains("spindle::explain: register token 0 (generation 0) for block_on"),
+        "{stderr}"
+    );
+    let stderr = child_stderr(&[("SPINDLE_EXPLAIN", "1")]);
+    assert!(!stderr.contains("register token"), "{stderr}");
 }

@@ -166,3 +166,58 @@ fn waker_can_be_dropped_after_the_runtime() {
     let waker = kept.borrow_mut().take().unwrap();
     std::thread::spawn(move || waker.wake()).join().unwrap();
 }
+
+/// Takes the waker of the task that polls it, then stays pending once.
+fn grab_waker(slot: Rc<RefCell<Option<Waker>>>) -> impl std::future::Future<Output = ()> {
+    let mut polled = false;
+    poll_fn(move |cx| {
+        if polled {
+            return Poll::Ready(());
+        }
+        polled = true;
+        *slot.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    })
+}
+
+#[test]
+fn duplicate_wakes_from_another_thread_are_counted_on_the_tasks_runtime() {
+    let rt = Runtime::new().unwrap();
+    let slot = Rc::new(RefCell::new(None));
+    let task = rt.spawn(grab_waker(slot.clone()));
+    rt.block_on(spindle::yield_now()); // the task parks its waker
+    let waker = slot.borrow_mut().take().unwrap();
+    let before = rt.metrics().wakes_deduplicated;
+    // Three wakes from another thread before the task runs again: the
+    // first schedules it, the other two are duplicates.
+    std::thread::spawn(move || {
+        for _ in 0..3 {
+            waker.wake_by_ref();
+        }
+    })
+    .join()
+    .unwrap();
+    assert_eq!(rt.metrics().wakes_deduplicated - before, 2);
+    rt.block_on(task).unwrap();
+}
+
+#[test]
+fn a_duplicate_wake_from_inside_another_runtime_counts_on_the_tasks_own() {
+    let rt = Runtime::new().unwrap();
+    let other = Runtime::new().unwrap();
+    let slot = Rc::new(RefCell::new(None));
+    let task = rt.spawn(grab_waker(slot.clone()));
+    rt.block_on(spindle::yield_now());
+    let waker = slot.borrow_mut().take().unwrap();
+    let (mine, theirs) = (
+        rt.metrics().wakes_deduplicated,
+        other.metrics().wakes_deduplicated,
+    );
+    other.block_on(async {
+        waker.wake_by_ref();
+        waker.wake_by_ref(); // a duplicate, fired inside `other`'s loop
+    });
+    assert_eq!(rt.metrics().wakes_deduplicated - mine, 1);
+    assert_eq!(other.metrics().wakes_deduplicated - theirs, 0);
+    rt.block_on(task).unwrap();
+}

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use slab::Slab;
 
-use crate::explain::{Explain, Millis, TaskName};
+use crate::explain::{self, Explain};
 
 /// Names a timer in the store: slab slot plus the sequence number that
 /// tells it from a later timer in the same slot.
@@ -204,14 +204,8 @@ impl TimerStore {
     #[cold]
     #[inline(never)]
     fn explain_wait(&self, deadline: u64) -> Option<u64> {
-        let task = self.explain.polling();
         let left = Duration::from_millis(deadline).saturating_sub(self.origin.elapsed());
-        self.explain.line(format_args!(
-            "{} waits: timer at +{}",
-            TaskName(task),
-            Millis(left)
-        ));
-        task
+        explain::wait_timer(&self.explain, left)
     }
 
     /// Whether the timer fired (without touching its waker).
@@ -247,14 +241,7 @@ impl TimerStore {
             slot.queued = None;
             count += 1;
             if self.explain.on {
-                match (&slot.waker, slot.task) {
-                    (Some(_), task) => self
-                        .explain
-                        .line(format_args!("timer fired -> wake {}", TaskName(task))),
-                    (None, _) => self
-                        .explain
-                        .line(format_args!("timer fired -> wakes nobody")),
-                }
+                explain::timer_fired(&self.explain, slot.waker.is_some(), slot.task);
             }
             fired.extend(slot.waker.take());
         }

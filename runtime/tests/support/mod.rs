@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub(crate) mod trace;
+
 use std::cell::Cell;
 use std::path::PathBuf;
 use std::rc::Rc;
