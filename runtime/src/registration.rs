@@ -164,16 +164,22 @@ impl Registration {
 
     /// Runs `op` once if the socket is ready, without waiting: the
     /// `try_read`/`try_write` style. Not ready gives `WouldBlock` without a
-    /// syscall.
+    /// syscall. `EINTR` is retried, as in [`poll_io`](Self::poll_io): a
+    /// signal that lands during the syscall says nothing about the socket.
     pub(crate) fn try_io<R>(
         &self,
         direction: Direction,
-        op: impl FnOnce() -> io::Result<R>,
+        mut op: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
         if !self.slot.readiness.get().intersects(direction.mask()) {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        let result = op();
+        let result = loop {
+            match op() {
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                result => break result,
+            }
+        };
         if matches!(&result, Err(err) if err.kind() == io::ErrorKind::WouldBlock) {
             self.clear(direction);
         }
@@ -188,7 +194,7 @@ impl Registration {
         &self,
         direction: Direction,
         asked: usize,
-        op: impl FnOnce() -> io::Result<usize>,
+        op: impl FnMut() -> io::Result<usize>,
     ) -> io::Result<usize> {
         let n = self.try_io(direction, op)?;
         if SHORT_IO_PROVES_DRAINED && n > 0 && n < asked {
