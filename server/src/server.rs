@@ -457,6 +457,7 @@ where
         index,
         shutdown: shutdown.clone(),
         counters,
+        idle_timeout: config.idle_timeout,
     };
     let _enter = worker::enter(worker.clone());
     runtime.block_on(async move {

@@ -204,9 +204,12 @@ fn run(case: &Case) -> Row {
         failures.push("strace injected nothing: the schedule missed".into());
     }
     match case.expect {
-        Expect::Retried | Expect::BacksOff | Expect::Skipped if tally.closed > 0 => failures.push(
-            format!("{} connections closed by a fault that must not close any", tally.closed),
-        ),
+        Expect::Retried | Expect::BacksOff | Expect::Skipped if tally.closed > 0 => {
+            failures.push(format!(
+                "{} connections closed by a fault that must not close any",
+                tally.closed
+            ))
+        }
         Expect::ClosesOne if tally.closed == 0 || tally.closed > injected as u64 => failures.push(
             format!("{} connections closed by {injected} faults", tally.closed),
         ),
@@ -243,7 +246,9 @@ fn run(case: &Case) -> Row {
         fd_delta: fds as i64 - baseline as i64,
         figure: match case.expect {
             Expect::Retried => "retried, no connection closed".into(),
-            Expect::ClosesOne => format!("{} of {injected} faults closed a connection", tally.closed),
+            Expect::ClosesOne => {
+                format!("{} of {injected} faults closed a connection", tally.closed)
+            }
             Expect::BacksOff | Expect::Skipped => format!("accept paused {pauses} times"),
         },
         passed: failures.is_empty(),

@@ -34,9 +34,9 @@ fn main() {
         .ok()
         .map(|list| list.split(',').map(str::to_string).collect());
     let only = move |name: &str| {
-        words
-            .as_ref()
-            .map_or(true, |words| words.iter().any(|w| name.contains(w.as_str())))
+        words.as_ref().map_or(true, |words| {
+            words.iter().any(|w| name.contains(w.as_str()))
+        })
     };
     let mut rows = injected::run_all(&only);
     rows.extend(never_read::run_all(&only));

@@ -85,16 +85,30 @@ pub(crate) fn scan(bytes: &[u8]) -> Scan {
 /// would fail every scenario for the wrong reason, or none.
 pub(crate) fn check_scan() {
     let one = [HEAD, b"Date: Wed, 02 Dec 2026 16:33:21 GMT\r\n\r\n", BODY].concat();
-    let closing = [HEAD, CLOSE, b"Date: Wed, 02 Dec 2026 16:33:21 GMT\r\n\r\n", BODY].concat();
+    let closing = [
+        HEAD,
+        CLOSE,
+        b"Date: Wed, 02 Dec 2026 16:33:21 GMT\r\n\r\n",
+        BODY,
+    ]
+    .concat();
     let stream = [&one[..], &one, &closing, &one[..40]].concat();
-    let expect = Scan { complete: 3, closing: 1, partial: 40, wrong: false };
+    let expect = Scan {
+        complete: 3,
+        closing: 1,
+        partial: 40,
+        wrong: false,
+    };
     assert_eq!(scan(&stream), expect, "the answer checker");
     let mut bad = one.clone();
     bad[70] ^= 1;
     assert!(scan(&bad).wrong, "the answer checker finds a wrong byte");
     let mut bad_date = one;
     bad_date[HEAD.len() + 11] = b'x';
-    assert!(scan(&bad_date).wrong, "the answer checker finds a wrong date");
+    assert!(
+        scan(&bad_date).wrong,
+        "the answer checker finds a wrong date"
+    );
 }
 
 /// Whether `have` is a beginning of [`DATE`]'s shape.
@@ -201,7 +215,9 @@ impl Server {
     /// Whether the server is still running (a zombie counts as gone).
     pub(crate) fn is_alive(&self) -> bool {
         std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).is_ok_and(|stat| {
-            let state = stat[stat.rfind(')').map_or(0, |at| at + 2)..].chars().next();
+            let state = stat[stat.rfind(')').map_or(0, |at| at + 2)..]
+                .chars()
+                .next();
             !matches!(state, Some('Z' | 'X') | None)
         })
     }
@@ -217,7 +233,9 @@ impl Server {
         let start = Instant::now();
         let mut last = self.open_fds();
         let mut since = Instant::now();
-        while since.elapsed() < Duration::from_millis(200) && start.elapsed() < Duration::from_secs(3) {
+        while since.elapsed() < Duration::from_millis(200)
+            && start.elapsed() < Duration::from_secs(3)
+        {
             std::thread::sleep(Duration::from_millis(20));
             let now = self.open_fds();
             if now != last {
@@ -363,7 +381,12 @@ fn one_request(stream: &mut TcpStream, request: &[u8]) -> Outcome {
         match stream.read(&mut buf) {
             Ok(0) => return Outcome::Closed,
             Ok(n) => got.extend_from_slice(&buf[..n]),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 return Outcome::Hang
             }
             Err(_) => return Outcome::Closed,
@@ -480,7 +503,12 @@ pub(crate) fn read_to_close(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>
         match stream.read(&mut buf) {
             Ok(0) => return (got, true),
             Ok(n) => got.extend_from_slice(&buf[..n]),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 return (got, false)
             }
             Err(_) => return (got, true),
