@@ -246,6 +246,10 @@ fn run(case: &Case) -> Row {
         fd_delta: fds as i64 - baseline as i64,
         figure: match case.expect {
             Expect::Retried => "retried, no connection closed".into(),
+            Expect::ClosesOne if pauses > 0 => format!(
+                "{} of {injected} faults closed a connection; accept paused {pauses} times",
+                tally.closed
+            ),
             Expect::ClosesOne => {
                 format!("{} of {injected} faults closed a connection", tally.closed)
             }
