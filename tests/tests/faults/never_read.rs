@@ -238,14 +238,18 @@ fn run(name: &str, mode: Mode) -> Row {
         fd_delta: fds as i64 - baseline_fds as i64,
         figure: format!(
             "RSS +{:.1} MiB at peak (goal ≤ 64); each client got {:.2} MiB of 10 in, \
-             {:.2} MiB back; {held} stuck conns open after the {:.1} s flood, \
-             {} (idle timeout {TIMEOUT_SECS} s)",
+             {:.2} MiB back; {:.1} s flood; {} (idle timeout {TIMEOUT_SECS} s)",
             rss_above as f64 / 1024.0,
             mib(sent_total / count.max(1)),
             mib(received / count.max(1)),
             flood_secs.as_secs_f64(),
-            if fds <= baseline_fds {
-                format!("all closed {:.1} s later", closed_after.as_secs_f64())
+            if fds <= baseline_fds && held == 0 {
+                "all closed by the write timeout during the flood".to_string()
+            } else if fds <= baseline_fds {
+                format!(
+                    "{held} stuck conns open after it, all closed {:.1} s later",
+                    closed_after.as_secs_f64()
+                )
             } else {
                 format!(
                     "{} still open {:.1} s later",
