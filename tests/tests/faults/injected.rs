@@ -139,10 +139,10 @@ const CASES: &[Case] = &[
 ];
 
 /// Runs every case; an empty list (with the reason printed) when strace
-/// is not installed.
+/// is not installed or cannot trace.
 pub(crate) fn run_all(only: &dyn Fn(&str) -> bool) -> Vec<Row> {
-    if !crate::support::have_strace() {
-        println!("SKIPPED: syscall fault injection (strace is not installed)");
+    if let Some(why) = crate::support::strace_missing() {
+        println!("SKIPPED: syscall fault injection ({why})");
         return Vec::new();
     }
     CASES

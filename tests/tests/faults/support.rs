@@ -120,14 +120,30 @@ fn shaped_like_date(have: &[u8]) -> bool {
     })
 }
 
-/// Whether strace is installed (checked once).
-pub(crate) fn have_strace() -> bool {
-    static HAVE: OnceLock<bool> = OnceLock::new();
-    *HAVE.get_or_init(|| {
-        Command::new("strace")
+/// Why strace cannot inject faults here (not installed, or not allowed to
+/// trace: a container without ptrace), or `None` when it can. Checked once,
+/// by tracing `true` the way the scenarios trace the server.
+pub(crate) fn strace_missing() -> Option<&'static str> {
+    static WHY: OnceLock<Option<&'static str>> = OnceLock::new();
+    *WHY.get_or_init(|| {
+        if !Command::new("strace")
             .arg("-V")
             .output()
             .is_ok_and(|out| out.status.success())
+        {
+            return Some("strace is not installed");
+        }
+        let traced = Command::new("strace")
+            .args(["-f", "-qq", "--seccomp-bpf", "-o", "/dev/null"])
+            .args([
+                "--trace=close",
+                "--inject=close:error=EINTR:when=1000",
+                "--",
+                "true",
+            ])
+            .output()
+            .is_ok_and(|out| out.status.success());
+        (!traced).then_some("strace cannot trace a process here (no ptrace?)")
     })
 }
 
