@@ -293,12 +293,13 @@ where
             } else if batch.requests.is_empty() && !continued && framing::expects_continue(&pending)
             {
                 // The head is in and the client waits for our go-ahead
-                // before it sends the body.
-                send_all(
+                // before it sends the body. Boxed (rare) so that the
+                // write's state is not part of every idle connection's.
+                Box::pin(send_all(
                     &mut stream,
                     b"HTTP/1.1 100 Continue\r\n\r\n",
                     config.stall_limit(),
-                )
+                ))
                 .await?;
                 continued = true;
             }
