@@ -35,7 +35,9 @@ pub struct Config {
     /// backlog) until a connection ends.
     pub max_connections: usize,
     /// How long a keep-alive connection may sit between requests before it
-    /// is closed (silently).
+    /// is closed (silently). Also how long a write may wait for a client
+    /// that takes no byte of its answers (HTTP and echo) before the
+    /// connection is closed: a client that never reads cannot hold it.
     pub idle_timeout: Duration,
     /// How long a client may take to send a whole request once it has sent
     /// its first byte (head and body) before it gets `408` and is closed.

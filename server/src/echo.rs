@@ -7,7 +7,10 @@
 //! the socket cannot take everything at once (the client is slow to read)
 //! does the rest go into a buffer of the connection's own, which is written
 //! with an `.await` before the next read; that is also the back-pressure:
-//! a client that does not read stops being read from.
+//! a client that does not read stops being read from. On a server worker,
+//! that write gives up when the client has taken no byte for the server's
+//! idle timeout (see `send.rs`): a client that never reads is closed, not
+//! kept forever.
 //!
 //! Half-close is respected: when the client shuts down its write side (the
 //! read returns 0), everything read so far has been written back; the
@@ -21,10 +24,11 @@
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 
-use spindle::io::AsyncWriteExt;
 use spindle::net::TcpStream;
 
 use crate::scratch::with_scratch;
+use crate::send::send_all;
+use crate::worker;
 
 /// Echoes `stream` until the peer closes its side; a per-connection handler
 /// for [`Server::serve`](crate::Server::serve).
@@ -52,8 +56,11 @@ use crate::scratch::with_scratch;
 ///
 /// # Errors
 ///
-/// The socket's errors, such as `ConnectionReset`.
+/// The socket's errors, such as `ConnectionReset`; `TimedOut` on a server
+/// worker when the client took no echoed byte for the idle timeout.
 pub async fn echo(mut stream: TcpStream, _peer: SocketAddr) -> io::Result<()> {
+    // Outside a server worker (a user's own accept loop): no limit.
+    let stall = worker::current().map(|worker| worker.idle_timeout);
     loop {
         stream.readable().await?;
         // Read and write back from the scratch buffer, with no `.await`;
@@ -77,7 +84,7 @@ pub async fn echo(mut stream: TcpStream, _peer: SocketAddr) -> io::Result<()> {
         })?;
         match read {
             None => break,
-            Some(rest) if !rest.is_empty() => stream.write_all(&rest).await?,
+            Some(rest) if !rest.is_empty() => send_all(&mut stream, &rest, stall).await?,
             Some(_) => {}
         }
     }

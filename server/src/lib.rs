@@ -51,7 +51,7 @@
 //!    draining.
 //! 3. `shutdown.rs`: [`Shutdown`], the per-thread phase watch.
 //! 4. `http/`: framing, the connection loop, requests and responses.
-//! 5. `echo.rs`, `scratch.rs`, `worker.rs`, `metrics.rs`, `signals.rs`,
+//! 5. `echo.rs`, `scratch.rs`, `send.rs`, `worker.rs`, `metrics.rs`, `signals.rs`,
 //!    `config.rs`: the smaller pieces.
 //!
 //! # Dependencies, and why each is here
@@ -80,6 +80,7 @@ pub mod http;
 mod listener;
 mod metrics;
 mod scratch;
+mod send;
 mod server;
 mod shutdown;
 mod signals;

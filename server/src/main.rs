@@ -38,7 +38,8 @@ struct Args {
     #[arg(long, default_value_t = Config::DEFAULT_MAX_CONNECTIONS as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: u64,
-    /// Seconds a keep-alive connection may stay idle between requests.
+    /// Seconds a keep-alive connection may stay idle between requests, and
+    /// a write may wait for a client that reads nothing.
     #[arg(long, default_value_t = 60, value_name = "SECS")]
     idle_timeout: u64,
     /// Seconds a client may take to send a request once it started.

@@ -458,6 +458,7 @@ where
         index,
         shutdown: shutdown.clone(),
         counters,
+        idle_timeout: config.idle_timeout,
     };
     let _enter = worker::enter(worker.clone());
     let cut = runtime.block_on(async move {

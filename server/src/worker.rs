@@ -13,6 +13,7 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::metrics::Counters;
 use crate::shutdown::Shutdown;
@@ -26,6 +27,9 @@ pub(crate) struct Worker {
     pub(crate) shutdown: Shutdown,
     /// The thread's counters.
     pub(crate) counters: Arc<Counters>,
+    /// The server's idle timeout; the echo protocol closes a client that
+    /// takes no echoed byte for this long (see `send.rs`).
+    pub(crate) idle_timeout: Duration,
 }
 
 thread_local! {

@@ -20,7 +20,8 @@
 //!
 //! None for the helpers; the tests use `libc` (dev-dependency) only to
 //! raise their own `RLIMIT_NOFILE` before opening 10,000 connections.
-//! External tools: `curl` and `prlimit`, which `.ci/run` installs.
+//! External tools: `curl` and `prlimit`, and `strace` for the faults
+//! suite, which `.ci/run` installs.
 //!
 //! # Hygiene
 //!

@@ -45,6 +45,13 @@
 //! saves the same cost differently: it does not move a timer by less than
 //! 300 ms, `NGX_TIMER_LAZY_DELAY`.)
 //!
+//! While it writes, the connection does not read (that is its
+//! back-pressure: a client that does not read its answers stops being read
+//! from), and this timer does not run. The write has its own limit
+//! instead (`send.rs`): a client that takes no byte of its answers for an
+//! idle timeout is closed, so one that never reads cannot hold the
+//! connection, its fd and its output buffer forever.
+//!
 //! # Memory while idle
 //!
 //! An idle connection owns no read buffer: it waits for readiness without
@@ -73,7 +80,6 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use spindle::io::AsyncWriteExt;
 use spindle::net::TcpStream;
 
 use crate::config::Config;
@@ -84,6 +90,7 @@ use crate::http::response::ConnectionHeader;
 use crate::http::{Request, Response};
 use crate::metrics::Counters;
 use crate::scratch::{with_scratch, Spare, OUTPUT};
+use crate::send::send_all;
 use crate::shutdown::{Phase, Shutdown};
 use crate::worker;
 
@@ -140,6 +147,11 @@ impl HttpConfig {
     /// The idle deadline for a connection that became idle at `since`.
     fn idle_deadline(&self, since: Instant) -> Instant {
         since + Duration::from_millis(self.idle_ms.into())
+    }
+
+    /// The longest a write may wait without progress: the idle timeout.
+    fn stall_limit(&self) -> Option<Duration> {
+        Some(Duration::from_millis(self.idle_ms.into()))
     }
 
     /// The request deadline for a request that starts now.
@@ -240,7 +252,9 @@ where
                     timer.reset(deadline);
                     continue;
                 }
-                Wake::Timer => return Box::pin(reject_and_close(stream, Reject::Timeout)).await,
+                Wake::Timer => {
+                    return Box::pin(reject_and_close(stream, Reject::Timeout, &config)).await
+                }
             }
 
             // Step 2: read into the scratch buffer and frame; nothing in here
@@ -279,8 +293,14 @@ where
             } else if batch.requests.is_empty() && !continued && framing::expects_continue(&pending)
             {
                 // The head is in and the client waits for our go-ahead
-                // before it sends the body.
-                stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+                // before it sends the body. Boxed (rare) so that the
+                // write's state is not part of every idle connection's.
+                Box::pin(send_all(
+                    &mut stream,
+                    b"HTTP/1.1 100 Continue\r\n\r\n",
+                    config.stall_limit(),
+                ))
+                .await?;
                 continued = true;
             }
 
@@ -299,6 +319,7 @@ where
                     batch,
                     shutdown,
                     counters.as_ref(),
+                    config.stall_limit(),
                 ))
                 .await?;
                 // Step 4.
@@ -360,6 +381,7 @@ async fn respond<H, Fut>(
     batch: Batch,
     shutdown: &Shutdown,
     counters: Option<&Arc<Counters>>,
+    stall: Option<Duration>,
 ) -> io::Result<bool>
 where
     H: Fn(Request) -> Fut,
@@ -402,17 +424,21 @@ where
         close = true;
     }
     REQUESTS.give_back(requests);
-    let written = stream.write_all(&out).await;
+    let written = send_all(stream, &out, stall).await;
     OUTPUT.give_back(out);
     written?;
     Ok(close)
 }
 
 /// Answers with a reject's status and closes the connection.
-async fn reject_and_close(mut stream: TcpStream, reject: Reject) -> io::Result<()> {
+async fn reject_and_close(
+    mut stream: TcpStream,
+    reject: Reject,
+    config: &HttpConfig,
+) -> io::Result<()> {
     let mut out = Vec::new();
     Response::new(reject.status()).encode(&mut out, false, ConnectionHeader::Close, &date::now());
-    stream.write_all(&out).await?;
+    send_all(&mut stream, &out, config.stall_limit()).await?;
     linger_close(stream).await;
     Ok(())
 }
