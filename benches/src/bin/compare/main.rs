@@ -55,7 +55,7 @@ use spindle_benches::{rlimit, Mode};
 use crate::open_loop::OpenLoopTable;
 use crate::report::{CellRun, IdleRow, MemoryRow, Outcome, Report, Row, ScalingRow};
 use crate::scenarios::Ctx;
-use crate::server::{sibling_binary, Cpus, CONTENDERS};
+use crate::server::{sibling_binary, speaks, Cpus, CONTENDERS};
 
 /// Command line.
 #[derive(Debug, Parser)]
@@ -236,7 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     for round in 1..=rounds {
         for &mode in &cli.modes {
             for &connections in &conns {
-                for name in &contenders {
+                for name in contenders.iter().filter(|c| speaks(c, mode)) {
                     check_interrupted()?;
                     let outcome = Outcome::of(exe_of(name), |exe| {
                         scenarios::load_cell(&ctx, exe, &[], mode, connections, None, &log_of(name))
@@ -275,7 +275,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         for round in 1..=rounds {
             for table in &mut open_tables {
                 let Some(rate) = table.rate else { continue };
-                for name in &open_contenders {
+                for name in open_contenders.iter().filter(|c| speaks(c, table.mode)) {
                     check_interrupted()?;
                     let outcome = Outcome::of(exe_of(name), |exe| {
                         scenarios::load_cell(

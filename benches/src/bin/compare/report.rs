@@ -163,6 +163,9 @@ pub(crate) fn summarize(
     for &mode in modes {
         for &connections in conns {
             for contender in contenders {
+                if !crate::server::speaks(contender, mode) {
+                    continue;
+                }
                 let cell: Vec<&CellRun> = runs
                     .iter()
                     .filter(|r| {
