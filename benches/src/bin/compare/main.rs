@@ -35,11 +35,14 @@
 //! guards clean up.
 
 mod chart;
+mod fairness;
 mod loadgen;
 mod open_loop;
 mod perf;
+mod pipelined;
 mod procfs;
 mod report;
+mod readme;
 mod scenarios;
 mod server;
 
@@ -52,9 +55,10 @@ use clap::Parser;
 use spindle_benches::affinity::allowed_cpus;
 use spindle_benches::{rlimit, Mode};
 
+
 use crate::open_loop::OpenLoopTable;
 use crate::report::{CellRun, IdleRow, MemoryRow, Outcome, Report, Row, ScalingRow};
-use crate::scenarios::Ctx;
+use crate::scenarios::{Ctx, Load};
 use crate::server::{sibling_binary, speaks, Cpus, CONTENDERS};
 
 /// Command line.
@@ -116,6 +120,41 @@ struct Cli {
     /// blocking-iterative at half of tokio's closed-loop peak).
     #[arg(long)]
     skip_open_loop: bool,
+    /// Connections for the pipelined scenario [full: 256, quick: 32].
+    #[arg(long)]
+    pipelined_connections: Option<usize>,
+    /// Requests per write in the pipelined scenario.
+    #[arg(long, default_value_t = pipelined::DEPTH)]
+    pipeline_depth: usize,
+    /// Skip the pipelined scenario.
+    #[arg(long)]
+    skip_pipelined: bool,
+    /// Length of each phase of the fairness scenario (probe alone, probe
+    /// beside a flood), seconds [full: 3, quick: 1].
+    #[arg(long)]
+    fairness_secs: Option<f64>,
+    /// Skip the fairness scenario.
+    #[arg(long)]
+    skip_fairness: bool,
+    /// Instead of running anything: rewrite the benchmark section of
+    /// README (between its markers) and the chart from a report.json
+    /// (default: docs/benchmarks/report.json, README.md and
+    /// docs/benchmarks/chart.svg under the workspace root).
+    #[arg(long)]
+    render_readme: bool,
+    /// With --render-readme: only check that README's section is what
+    /// the report renders to; exit 1 with the difference if not.
+    #[arg(long)]
+    check: bool,
+    /// With --render-readme: the report to render.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// With --render-readme: the README to rewrite.
+    #[arg(long)]
+    readme: Option<PathBuf>,
+    /// With --render-readme: where to draw the chart.
+    #[arg(long)]
+    chart: Option<PathBuf>,
     /// Connections for the --scaling runs.
     #[arg(long, default_value_t = 1000)]
     scaling_connections: usize,
@@ -132,6 +171,20 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.render_readme {
+        return match readme::render(
+            cli.report.as_deref(),
+            cli.readme.as_deref(),
+            cli.chart.as_deref(),
+            cli.check,
+        ) {
+            Ok(code) => code,
+            Err(msg) => {
+                eprintln!("compare --render-readme: {msg}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(cli) {
         Ok(code) => code,
         Err(msg) => {
@@ -239,7 +292,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 for name in contenders.iter().filter(|c| speaks(c, mode)) {
                     check_interrupted()?;
                     let outcome = Outcome::of(exe_of(name), |exe| {
-                        scenarios::load_cell(&ctx, exe, &[], mode, connections, None, &log_of(name))
+                        scenarios::load_cell(&ctx, exe, &[], mode, connections, Load::Closed, &log_of(name))
                     });
                     print_cell(round, rounds, name, mode, connections, &outcome);
                     runs.push(CellRun {
@@ -284,7 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             &[],
                             table.mode,
                             open_conns,
-                            Some(rate),
+                            Load::Open(rate),
                             &log_of(name),
                         )
                     });
@@ -306,6 +359,83 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         for table in &mut open_tables {
             open_loop::summarize(table, &open_contenders);
         }
+    }
+
+    // 1c. Pipelined, interleaved the same way.
+    let mut pipelined_table = None;
+    if !cli.skip_pipelined && cli.modes.contains(&Mode::Http) {
+        let connections = cli
+            .pipelined_connections
+            .unwrap_or(if quick { 32 } else { pipelined::CONNECTIONS });
+        let depth = cli.pipeline_depth.max(1);
+        let names = pipelined::contenders(&contenders);
+        let mut table = pipelined::PipelinedTable {
+            depth,
+            connections,
+            rows: Vec::new(),
+            runs: Vec::new(),
+        };
+        for round in 1..=rounds {
+            for name in &names {
+                check_interrupted()?;
+                let outcome = Outcome::of(exe_of(name), |exe| {
+                    let load = Load::Pipelined(depth);
+                    scenarios::load_cell(&ctx, exe, &[], Mode::Http, connections, load, &log_of(name))
+                });
+                println!(
+                    "[{round}/{rounds}] pipelined x{depth} {connections:>5} conns  {name:<22} {}",
+                    open_loop::progress(&outcome)
+                );
+                table.runs.push(CellRun {
+                    contender: name.clone(),
+                    mode: Mode::Http,
+                    connections,
+                    round,
+                    outcome,
+                });
+            }
+        }
+        pipelined::summarize(&mut table, &names);
+        pipelined_table = Some(table);
+    }
+
+    // 1d. Fairness: a probe beside a flood, interleaved the same way.
+    let mut fairness_table = None;
+    if !cli.skip_fairness {
+        let phase_secs = cli.fairness_secs.unwrap_or(if quick { 1.0 } else { 3.0 });
+        let names = fairness::contenders(&contenders);
+        let mut table = fairness::FairnessTable {
+            phase_secs,
+            ..Default::default()
+        };
+        for round in 1..=rounds {
+            for &mode in &cli.modes {
+                for name in names.iter().filter(|c| speaks(c, mode)) {
+                    check_interrupted()?;
+                    let phase = std::time::Duration::from_secs_f64(phase_secs);
+                    let outcome = Outcome::of(exe_of(name), |exe| {
+                        fairness::cell(&ctx, exe, mode, phase, &log_of(name))
+                    });
+                    let what = match &outcome {
+                        Outcome::Ok(o) => format!(
+                            "probe p99 quiet {:>6} µs, flooded {:>7} µs (max {} µs), flood {:.0} MiB/s",
+                            o.quiet.p99_us, o.flooded.p99_us, o.flooded.max_us, o.flood_mib_per_sec
+                        ),
+                        Outcome::Missing => "missing (binary not built)".to_string(),
+                        Outcome::Failed(msg) => format!("failed: {msg}"),
+                    };
+                    println!("[{round}/{rounds}] fairness {:<4} {name:<22} {what}", mode.name());
+                    table.runs.push(fairness::FairnessRun {
+                        contender: name.clone(),
+                        mode,
+                        round,
+                        outcome,
+                    });
+                }
+            }
+        }
+        fairness::summarize(&mut table, &names, &cli.modes);
+        fairness_table = Some(table);
     }
 
     // 2. Idle CPU.
@@ -362,7 +492,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     &extra,
                     Mode::Http,
                     cli.scaling_connections,
-                    None,
+                    Load::Closed,
                     &log_of("spindle-server"),
                 );
                 match result {
@@ -416,12 +546,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         memory,
         scaling,
         open_loop: open_tables,
+        pipelined: pipelined_table,
+        fairness: fairness_table,
         runs,
     };
     let md_path = out.join("report.md");
     let json_path = out.join("report.json");
     let chart_path = out.join("chart.svg");
-    let chart_result = chart::draw(&chart_path, &report.rows, &contenders, &cli.modes);
+    let chart_result = chart::draw(&chart_path, &report, &contenders, &cli.modes);
     if let Err(err) = &chart_result {
         eprintln!("compare: could not draw {}: {err}", chart_path.display());
     }
@@ -493,7 +625,7 @@ fn open_loop_basis(
     for round in 1..=rounds {
         check_interrupted()?;
         let outcome =
-            match scenarios::load_cell(ctx, &exe, &[], mode, connections, None, &log_of(tokio)) {
+            match scenarios::load_cell(ctx, &exe, &[], mode, connections, Load::Closed, &log_of(tokio)) {
                 Ok(o) => Outcome::Ok(o),
                 Err(msg) => Outcome::Failed(msg),
             };
