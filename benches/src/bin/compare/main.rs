@@ -11,11 +11,15 @@
 //! run interleaved (A B C … A B C …) for several rounds; the report gives
 //! medians and each ratio to tokio-current-thread and raw-mio. Then it runs
 //! every contender but blocking-iterative open loop at half of tokio's peak
-//! (see `open_loop.rs`), measures server CPU while 1,000 connections sit
-//! idle, and resident memory per connection with 10,000 idle keep-alive
-//! connections held open.
+//! (see `open_loop.rs`) and pipelined, 16 requests per write over 256
+//! connections (`pipelined.rs`); probes every event loop beside one
+//! flooding connection (`fairness.rs`); measures server CPU while 1,000
+//! connections sit idle, and resident memory per connection with 10,000
+//! idle keep-alive connections held open. `--render-readme` runs nothing:
+//! it rewrites the README's benchmark section and chart from a saved
+//! `report.json` (`readme.rs`).
 //!
-//! The contenders are this crate's five servers and `spindle-server` (built
+//! The contenders are this crate's eight servers and `spindle-server` (built
 //! by `cargo build --release -p spindle-server`); a binary that does not
 //! exist is reported as `missing`, not an error.
 //!
@@ -76,7 +80,7 @@ struct Cli {
     /// Warmup per cell, seconds [full: 1, quick: 0.5].
     #[arg(long)]
     warmup: Option<f64>,
-    /// Rounds (each contender once per cell per round) [full: 3, quick: 1].
+    /// Rounds (each contender once per cell per round) [full: 5, quick: 1].
     #[arg(long)]
     rounds: Option<usize>,
     /// Connection counts [full: 1,16,100,1000,10000; quick: 1,100].
@@ -85,7 +89,7 @@ struct Cli {
     /// Modes to run.
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Mode::Http, Mode::Echo])]
     modes: Vec<Mode>,
-    /// Contenders to run, by name (default: all seven).
+    /// Contenders to run, by name (default: all nine).
     #[arg(long, value_delimiter = ',')]
     contenders: Option<Vec<String>>,
     /// Connections held open in the idle-CPU test.
@@ -202,7 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let quick = cli.quick;
     let duration = cli.duration.unwrap_or(if quick { 1.5 } else { 5.0 });
     let warmup = cli.warmup.unwrap_or(if quick { 0.5 } else { 1.0 });
-    let rounds = cli.rounds.unwrap_or(if quick { 1 } else { 3 }).max(1);
+    let rounds = cli.rounds.unwrap_or(if quick { 1 } else { 5 }).max(1);
     let conns = cli.connections.clone().unwrap_or_else(|| {
         if quick {
             vec![1, 100]
