@@ -62,8 +62,8 @@ pub fn serve<B>(request: Request<B>) -> Ready<Result<Response<Full<Bytes>>, Infa
 /// assert_eq!(response.headers()["content-length"], "0");
 /// ```
 pub fn answer<B>(request: &Request<B>) -> Response<Full<Bytes>> {
-    let found = request.method() == Method::GET
-        && matches!(request.uri().path(), "/" | "/plaintext");
+    let found =
+        request.method() == Method::GET && matches!(request.uri().path(), "/" | "/plaintext");
     let (status, body) = if found {
         (StatusCode::OK, Bytes::from_static(HELLO))
     } else {

@@ -36,8 +36,15 @@ fn get_root_returns_the_same_bytes_as_the_other_contenders() {
         send(&mut client, b"GET / HTTP/1.1\r\nHost: test\r\n\r\n");
         assert_eq!(mask_dates(&read_exactly(&mut client, OK_LEN)), OK, "{name}");
         // Keep-alive: the same connection answers again.
-        send(&mut client, b"GET /plaintext HTTP/1.1\r\nHost: test\r\n\r\n");
-        assert_eq!(mask_dates(&read_exactly(&mut client, OK_LEN)), OK, "{name}: second");
+        send(
+            &mut client,
+            b"GET /plaintext HTTP/1.1\r\nHost: test\r\n\r\n",
+        );
+        assert_eq!(
+            mask_dates(&read_exactly(&mut client, OK_LEN)),
+            OK,
+            "{name}: second"
+        );
     }
 }
 

@@ -8,7 +8,10 @@ use std::process::{Command, Output};
 
 /// The workspace root.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// Runs `compare --render-readme --check` on `readme` against the
@@ -39,7 +42,9 @@ fn readme_benchmark_section_matches_the_committed_report() {
 #[test]
 fn a_figure_edited_by_hand_fails_the_check() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let begin = readme.find("<!-- benchmarks:begin").expect("README has the marker");
+    let begin = readme
+        .find("<!-- benchmarks:begin")
+        .expect("README has the marker");
     // Change the first table cell that holds a CPU figure ("| 3." or "| 4.").
     let at = begin
         + readme[begin..]
@@ -54,7 +59,10 @@ fn a_figure_edited_by_hand_fails_the_check() {
     std::fs::write(&path, doctored).unwrap();
     let output = check(&path);
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(!output.status.success(), "a doctored README passed the check");
+    assert!(
+        !output.status.success(),
+        "a doctored README passed the check"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("first difference"), "{stderr}");
 }

@@ -68,8 +68,7 @@ async fn run(args: ServerArgs) -> io::Result<()> {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let _ = stream.set_nodelay(true);
-                let connection =
-                    builder.serve_connection(stream, service_fn(hyper_service::serve));
+                let connection = builder.serve_connection(stream, service_fn(hyper_service::serve));
                 spindle::spawn(async move {
                     let _ = connection.await;
                 });

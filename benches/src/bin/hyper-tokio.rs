@@ -72,8 +72,8 @@ async fn run(args: ServerArgs) -> io::Result<()> {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let _ = stream.set_nodelay(true);
-                let connection =
-                    builder.serve_connection(TokioIo::new(stream), service_fn(hyper_service::serve));
+                let connection = builder
+                    .serve_connection(TokioIo::new(stream), service_fn(hyper_service::serve));
                 tokio::spawn(async move {
                     let _ = connection.await;
                 });

@@ -112,7 +112,12 @@ fn panel(
     mode: Mode,
     metric: Metric,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let max_conns = points.iter().map(|p| p.connections).max().unwrap_or(1).max(2) as f64;
+    let max_conns = points
+        .iter()
+        .map(|p| p.connections)
+        .max()
+        .unwrap_or(1)
+        .max(2) as f64;
     let max_y = points.iter().map(|p| p.max).fold(1.0, f64::max) * 1.2;
     let min_y = points.iter().map(|p| p.min).fold(max_y, f64::min).max(1.0) / 1.5;
     let (title, y_desc) = match metric {
@@ -187,7 +192,10 @@ where
     for (i, contender) in contenders.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
         let shift = 1.0 + SPREAD * (i as f64 - (n - 1.0) / 2.0);
-        let mine: Vec<&Point> = points.iter().filter(|p| &p.contender == contender).collect();
+        let mine: Vec<&Point> = points
+            .iter()
+            .filter(|p| &p.contender == contender)
+            .collect();
         let line: Vec<(f64, f64)> = mine
             .iter()
             .map(|p| (p.connections as f64 * shift, p.median))

@@ -196,8 +196,8 @@ fn connect(addr: SocketAddr, deadline: Duration) -> io::Result<TcpStream> {
 
 /// Does a round trip every [`PROBE_EVERY`] for `phase`; returns the figures.
 fn run_probe(stream: &mut TcpStream, mode: Mode, phase: Duration) -> io::Result<Probe> {
-    let mut hist: Histogram<u64> = Histogram::new_with_bounds(1, 100_000_000, 3)
-        .expect("static histogram bounds are valid");
+    let mut hist: Histogram<u64> =
+        Histogram::new_with_bounds(1, 100_000_000, 3).expect("static histogram bounds are valid");
     let mut answer = Vec::new();
     let end = Instant::now() + phase;
     let mut next = Instant::now();
@@ -236,7 +236,10 @@ fn round_trip(stream: &mut TcpStream, mode: Mode, answer: &mut Vec<u8>) -> io::R
     loop {
         let n = stream.read(&mut buf)?;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "server closed the probe"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "server closed the probe",
+            ));
         }
         answer.extend_from_slice(&buf[..n]);
         let done = match mode {
@@ -260,12 +263,21 @@ fn http_answer_complete(buf: &[u8]) -> io::Result<bool> {
                 .headers
                 .iter()
                 .find(|h| h.name.eq_ignore_ascii_case("content-length"))
-                .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse::<usize>().ok())
+                .and_then(|h| {
+                    std::str::from_utf8(h.value)
+                        .ok()?
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                })
                 .unwrap_or(0);
             Ok(buf.len() >= head + body)
         }
         Ok(httparse::Status::Partial) => Ok(false),
-        Err(e) => Err(io::Error::new(io::ErrorKind::InvalidData, format!("bad response: {e}"))),
+        Err(e) => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("bad response: {e}"),
+        )),
     }
 }
 

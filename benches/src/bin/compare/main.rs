@@ -45,8 +45,8 @@ mod open_loop;
 mod perf;
 mod pipelined;
 mod procfs;
-mod report;
 mod readme;
+mod report;
 mod scenarios;
 mod server;
 
@@ -58,7 +58,6 @@ use std::sync::atomic::Ordering;
 use clap::Parser;
 use spindle_benches::affinity::allowed_cpus;
 use spindle_benches::{rlimit, Mode};
-
 
 use crate::open_loop::OpenLoopTable;
 use crate::report::{CellRun, IdleRow, MemoryRow, Outcome, Report, Row, ScalingRow};
@@ -296,7 +295,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 for name in contenders.iter().filter(|c| speaks(c, mode)) {
                     check_interrupted()?;
                     let outcome = Outcome::of(exe_of(name), |exe| {
-                        scenarios::load_cell(&ctx, exe, &[], mode, connections, Load::Closed, &log_of(name))
+                        scenarios::load_cell(
+                            &ctx,
+                            exe,
+                            &[],
+                            mode,
+                            connections,
+                            Load::Closed,
+                            &log_of(name),
+                        )
                     });
                     print_cell(round, rounds, name, mode, connections, &outcome);
                     runs.push(CellRun {
@@ -368,9 +375,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     // 1c. Pipelined, interleaved the same way.
     let mut pipelined_table = None;
     if !cli.skip_pipelined && cli.modes.contains(&Mode::Http) {
-        let connections = cli
-            .pipelined_connections
-            .unwrap_or(if quick { 32 } else { pipelined::CONNECTIONS });
+        let connections =
+            cli.pipelined_connections
+                .unwrap_or(if quick { 32 } else { pipelined::CONNECTIONS });
         let depth = cli.pipeline_depth.max(1);
         let names = pipelined::contenders(&contenders);
         let mut table = pipelined::PipelinedTable {
@@ -384,7 +391,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 check_interrupted()?;
                 let outcome = Outcome::of(exe_of(name), |exe| {
                     let load = Load::Pipelined(depth);
-                    scenarios::load_cell(&ctx, exe, &[], Mode::Http, connections, load, &log_of(name))
+                    scenarios::load_cell(
+                        &ctx,
+                        exe,
+                        &[],
+                        Mode::Http,
+                        connections,
+                        load,
+                        &log_of(name),
+                    )
                 });
                 println!(
                     "[{round}/{rounds}] pipelined x{depth} {connections:>5} conns  {name:<22} {}",
@@ -428,7 +443,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         Outcome::Missing => "missing (binary not built)".to_string(),
                         Outcome::Failed(msg) => format!("failed: {msg}"),
                     };
-                    println!("[{round}/{rounds}] fairness {:<4} {name:<22} {what}", mode.name());
+                    println!(
+                        "[{round}/{rounds}] fairness {:<4} {name:<22} {what}",
+                        mode.name()
+                    );
                     table.runs.push(fairness::FairnessRun {
                         contender: name.clone(),
                         mode,
@@ -628,11 +646,18 @@ fn open_loop_basis(
     let mut peak_runs = Vec::new();
     for round in 1..=rounds {
         check_interrupted()?;
-        let outcome =
-            match scenarios::load_cell(ctx, &exe, &[], mode, connections, Load::Closed, &log_of(tokio)) {
-                Ok(o) => Outcome::Ok(o),
-                Err(msg) => Outcome::Failed(msg),
-            };
+        let outcome = match scenarios::load_cell(
+            ctx,
+            &exe,
+            &[],
+            mode,
+            connections,
+            Load::Closed,
+            &log_of(tokio),
+        ) {
+            Ok(o) => Outcome::Ok(o),
+            Err(msg) => Outcome::Failed(msg),
+        };
         print_cell(round, rounds, tokio, mode, connections, &outcome);
         peak_runs.push(CellRun {
             contender: tokio.to_string(),

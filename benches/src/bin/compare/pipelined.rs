@@ -187,7 +187,10 @@ mod tests {
             ],
         };
         summarize(&mut t, &names);
-        let spindle = t.rows.iter().find(|r| r.summary.contender == "spindle-server");
+        let spindle = t
+            .rows
+            .iter()
+            .find(|r| r.summary.contender == "spindle-server");
         let spindle = spindle.unwrap();
         assert_eq!(spindle.summary.req_per_sec, Some(1_000_000.0));
         assert_eq!(spindle.vs_hyper_tokio, Some(5.0));

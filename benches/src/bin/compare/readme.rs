@@ -53,9 +53,13 @@ pub(crate) fn render(
     check: bool,
 ) -> Result<ExitCode, String> {
     let root = workspace_root();
-    let report_path = report.map_or_else(|| root.join("docs/benchmarks/report.json"), Path::to_path_buf);
+    let report_path = report.map_or_else(
+        || root.join("docs/benchmarks/report.json"),
+        Path::to_path_buf,
+    );
     let readme_path = readme.map_or_else(|| root.join("README.md"), Path::to_path_buf);
-    let chart_path = chart_path.map_or_else(|| root.join("docs/benchmarks/chart.svg"), Path::to_path_buf);
+    let chart_path =
+        chart_path.map_or_else(|| root.join("docs/benchmarks/chart.svg"), Path::to_path_buf);
     let json = fs::read_to_string(&report_path)
         .map_err(|e| format!("reading {}: {e}", report_path.display()))?;
     let report: Report = serde_json::from_str(&json)
@@ -63,8 +67,12 @@ pub(crate) fn render(
     let text = fs::read_to_string(&readme_path)
         .map_err(|e| format!("reading {}: {e}", readme_path.display()))?;
     let rendered = section(&report);
-    let current = current_section(&text)
-        .ok_or_else(|| format!("{} has no {BEGIN:?} … {END:?} section", readme_path.display()))?;
+    let current = current_section(&text).ok_or_else(|| {
+        format!(
+            "{} has no {BEGIN:?} … {END:?} section",
+            readme_path.display()
+        )
+    })?;
     if check {
         if current == rendered {
             println!(
@@ -81,14 +89,18 @@ pub(crate) fn render(
         );
         for (line, (want, got)) in rendered.lines().zip(current.lines()).enumerate() {
             if want != got {
-                eprintln!("first difference, line {} of the section:\n  README: {got}\n  report: {want}", line + 1);
+                eprintln!(
+                    "first difference, line {} of the section:\n  README: {got}\n  report: {want}",
+                    line + 1
+                );
                 break;
             }
         }
         return Ok(ExitCode::FAILURE);
     }
     let updated = text.replacen(current, &rendered, 1);
-    fs::write(&readme_path, updated).map_err(|e| format!("writing {}: {e}", readme_path.display()))?;
+    fs::write(&readme_path, updated)
+        .map_err(|e| format!("writing {}: {e}", readme_path.display()))?;
     let (contenders, modes) = contenders_and_modes(&report);
     chart::draw(&chart_path, &report, &contenders, &modes)?;
     println!(
@@ -146,7 +158,9 @@ fn req_range(report: &Report, row: &Row) -> String {
     let values: Vec<f64> = report
         .runs
         .iter()
-        .filter(|r| r.mode == row.mode && r.connections == row.connections && r.contender == row.contender)
+        .filter(|r| {
+            r.mode == row.mode && r.connections == row.connections && r.contender == row.contender
+        })
         .filter_map(|r| match &r.outcome {
             Outcome::Ok(o) => Some(o.load.req_per_sec),
             _ => None,
@@ -182,7 +196,11 @@ pub(crate) fn section(report: &Report) -> String {
     );
 
     // Closed loop at the featured connection count.
-    let conns = if report.rows.iter().any(|r| r.connections == FEATURED_CONNECTIONS) {
+    let conns = if report
+        .rows
+        .iter()
+        .any(|r| r.connections == FEATURED_CONNECTIONS)
+    {
         FEATURED_CONNECTIONS
     } else {
         report.rows.iter().map(|r| r.connections).max().unwrap_or(0)
@@ -192,7 +210,10 @@ pub(crate) fn section(report: &Report) -> String {
         md,
         "| mode | contender | req/s | min–max over rounds | p99 µs | CPU µs/req | CPU ×tokio | CPU ×raw-mio | syscalls/req | noise % | status |"
     );
-    let _ = writeln!(md, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    let _ = writeln!(
+        md,
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    );
     let cpu_of = |mode: Mode, name: &str| {
         report
             .rows
@@ -216,7 +237,10 @@ pub(crate) fn section(report: &Report) -> String {
             req_range(report, row),
             thousands(row.p99_us),
             num(row.cpu_us_per_req, 2),
-            ratio(over(row.cpu_us_per_req, cpu_of(row.mode, "tokio-current-thread"))),
+            ratio(over(
+                row.cpu_us_per_req,
+                cpu_of(row.mode, "tokio-current-thread")
+            )),
             ratio(over(row.cpu_us_per_req, cpu_of(row.mode, "raw-mio"))),
             num(row.syscalls_per_req, 2),
             num(row.other_cpu_percent, 0),
@@ -234,7 +258,10 @@ pub(crate) fn section(report: &Report) -> String {
             thousands(idle_n.map(|n| n as f64)),
             thousands(mem_n.map(|n| n as f64))
         );
-        let _ = writeln!(md, "| contender | server CPU, idle | bytes per idle connection |");
+        let _ = writeln!(
+            md,
+            "| contender | server CPU, idle | bytes per idle connection |"
+        );
         let _ = writeln!(md, "| --- | ---: | ---: |");
         let (names, _) = contenders_and_modes(report);
         for name in names {
@@ -270,7 +297,10 @@ pub(crate) fn section(report: &Report) -> String {
             t.connections,
             thousands(t.rate)
         );
-        let _ = writeln!(md, "| contender | achieved req/s | p50 µs | p99 µs | p99 ×tokio | p99.9 µs |");
+        let _ = writeln!(
+            md,
+            "| contender | achieved req/s | p50 µs | p99 µs | p99 ×tokio | p99.9 µs |"
+        );
         let _ = writeln!(md, "| --- | ---: | ---: | ---: | ---: | ---: |");
         for row in &t.rows {
             let r = &row.summary;
@@ -295,7 +325,10 @@ pub(crate) fn section(report: &Report) -> String {
                 "\nPipelined ({} requests per write, {} connections; the server is the bottleneck):\n",
                 t.depth, t.connections
             );
-            let _ = writeln!(md, "| contender | req/s | ×raw-mio | ×hyper-tokio | CPU µs/req | noise % | status |");
+            let _ = writeln!(
+                md,
+                "| contender | req/s | ×raw-mio | ×hyper-tokio | CPU µs/req | noise % | status |"
+            );
             let _ = writeln!(md, "| --- | ---: | ---: | ---: | ---: | ---: | --- |");
             for row in &t.rows {
                 let r = &row.summary;
@@ -354,14 +387,21 @@ pub(crate) fn section(report: &Report) -> String {
             "\nThe thread-per-core series (`compare --scaling 1,2,4,8`: `spindle-server --threads N` on N CPUs, `loadgen` on the others) needs a 16-core machine and awaits one."
         );
     } else {
-        let _ = writeln!(md, "\nThread per core (`spindle-server --threads N` on N CPUs, http):\n");
+        let _ = writeln!(
+            md,
+            "\nThread per core (`spindle-server --threads N` on N CPUs, http):\n"
+        );
         let _ = writeln!(md, "| threads | connections | req/s | × one thread |");
         let _ = writeln!(md, "| ---: | ---: | ---: | ---: |");
         let rate = |o: &Outcome<crate::scenarios::CellOutcome>| match o {
             Outcome::Ok(o) => Some(o.load.req_per_sec),
             _ => None,
         };
-        let one = report.scaling.iter().find(|r| r.threads == 1).and_then(|r| rate(&r.outcome));
+        let one = report
+            .scaling
+            .iter()
+            .find(|r| r.threads == 1)
+            .and_then(|r| rate(&r.outcome));
         for row in &report.scaling {
             let _ = writeln!(
                 md,
@@ -392,7 +432,10 @@ mod tests {
     #[test]
     fn the_section_is_found_between_its_markers() {
         let readme = format!("before\n{BEGIN}\nold\n{END}\nafter\n");
-        assert_eq!(current_section(&readme), Some(format!("{BEGIN}\nold\n{END}").as_str()));
+        assert_eq!(
+            current_section(&readme),
+            Some(format!("{BEGIN}\nold\n{END}").as_str())
+        );
         assert_eq!(current_section("no markers"), None);
     }
 }
