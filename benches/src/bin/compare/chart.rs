@@ -147,7 +147,7 @@ fn panel(
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_label_formatter(&|v| format!("{v:.0}"))
                 .draw()?;
-            series(&mut chart, &points, contenders)?;
+            series(&mut chart, points, contenders)?;
             chart
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.8))
@@ -163,7 +163,7 @@ fn panel(
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_label_formatter(&|v| format!("{v:.0}"))
                 .draw()?;
-            series(&mut chart, &points, contenders)?;
+            series(&mut chart, points, contenders)?;
             chart
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.8))
