@@ -59,6 +59,24 @@ pub fn pin_current_thread(cpus: &[usize]) -> io::Result<()> {
     imp::pin_current_thread(cpus)
 }
 
+/// Gives the calling thread the lowest scheduling priority (nice 19), so a
+/// busy helper thread (`compare`'s flooding client) does not delay the
+/// wake-up of a latency-measuring thread on the same CPU. Best effort: a
+/// failure is ignored, the thread then keeps its priority.
+///
+/// On Linux a nice value belongs to a thread, so only the caller changes.
+///
+/// # Examples
+///
+/// ```
+/// std::thread::spawn(spindle_benches::affinity::lower_current_thread_priority)
+///     .join()
+///     .unwrap();
+/// ```
+pub fn lower_current_thread_priority() {
+    imp::lower_current_thread_priority()
+}
+
 #[cfg(target_os = "linux")]
 mod imp {
     use std::io;
@@ -105,6 +123,12 @@ mod imp {
             Err(io::Error::last_os_error())
         }
     }
+
+    pub(super) fn lower_current_thread_priority() {
+        // SAFETY: no pointers; `who` 0 is the calling thread on Linux
+        // (setpriority(2), "BUGS": nice values are per thread).
+        let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -118,4 +142,6 @@ mod imp {
     pub(super) fn pin_current_thread(_cpus: &[usize]) -> io::Result<()> {
         Err(io::ErrorKind::Unsupported.into())
     }
+
+    pub(super) fn lower_current_thread_priority() {}
 }

@@ -13,6 +13,8 @@
 //! - [`session`]: the per-connection protocol state ([`Session`], [`Flow`]).
 //! - [`http`]: HTTP/1.1 plaintext framing and the fixed responses.
 //! - [`date`]: the `Date:` header value, formatted at most once per second.
+//! - [`hyper_service`]: the same answers as a hyper 1.x service, for the
+//!   two hyper contenders.
 //! - [`blocking`]: the connection loop of the two blocking contenders.
 //! - [`outbox`]: bytes accepted for sending but not yet written, for the
 //!   non-blocking servers.
@@ -33,7 +35,11 @@
 //! - `mio`: the raw-mio contender's event loop and `loadgen`'s client loop
 //!   (`loadgen` deliberately uses neither spindle nor tokio, so it cannot
 //!   flatter either).
-//! - `tokio`: the tokio current_thread contender.
+//! - `tokio`: the tokio current_thread contender (and hyper-tokio's runtime).
+//! - `hyper`, `hyper-util` (its `TokioIo` adapter and `TokioTimer`),
+//!   `http-body-util` (`Full`): the two hyper contenders, hyper-tokio and
+//!   hyper-spindle (spindle's `hyper` feature gives the other side), the
+//!   stack a user would pick for HTTP.
 //! - `spindle`: the `spindle-runtime` contender (and the micro-benchmarks).
 //! - `slab`: connection tables keyed by mio `Token`.
 //! - `socket2`: the listen backlog (std's is 128, too small for 10,000
@@ -54,6 +60,7 @@ pub mod affinity;
 pub mod blocking;
 pub mod date;
 pub mod http;
+pub mod hyper_service;
 pub mod outbox;
 pub mod report;
 pub mod rlimit;

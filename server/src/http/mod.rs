@@ -3,6 +3,7 @@
 //! | file | concept |
 //! | --- | --- |
 //! | `request.rs` | [`Request`]: method, target, version, headers, body |
+//! | `pool.rs` | the per-thread arena a request's buffers come from and go back to |
 //! | `response.rs` | [`Response`] and how it is encoded |
 //! | `framing.rs` | where a request ends (httparse, `Content-Length`, chunked) |
 //! | `connection.rs` | the connection loop: keep-alive, pipelining, timeouts |
@@ -13,6 +14,7 @@ pub(crate) mod connection;
 mod date;
 mod framing;
 mod plaintext;
+mod pool;
 mod request;
 mod response;
 

@@ -17,10 +17,16 @@
 //! on every request (routing), and a `&str` pointing into the byte string
 //! would have to be re-validated as UTF-8 on every call. httparse checked
 //! them once while parsing. A known method (`GET`, `POST`, ...) is a
-//! `'static` string, so only the target costs an allocation.
+//! `'static` string.
+//!
+//! The target and the packed headers live in buffers taken from the
+//! thread's pool (`pool.rs`) and given back when the request is dropped, so
+//! in steady state framing a request allocates nothing.
 
 use std::borrow::Cow;
 use std::fmt;
+
+use crate::http::pool;
 
 /// The methods of RFC 9110 §9 and PATCH: a request with one of them refers
 /// to this `'static` name instead of allocating a copy of it.
@@ -66,14 +72,15 @@ pub enum Version {
 pub struct Request {
     /// The method; borrowed from [`KNOWN_METHODS`] when it is one of them.
     method: Cow<'static, str>,
-    /// The target (path and query), validated as text once.
-    target: Box<str>,
+    /// The target (path and query), validated as text once; a buffer from
+    /// the thread's pool, returned by `Drop`.
+    target: String,
     /// The version from the request line.
     version: Version,
     /// Every header, in order, packed as the module docs show; written by
     /// `from_parts` and `with_header` (through `pack_header`), read by
-    /// `headers`. Empty, with no allocation, when there are none.
-    headers: Box<[u8]>,
+    /// `headers`. A buffer from the thread's pool, returned by `Drop`.
+    headers: Vec<u8>,
     /// The body, de-chunked; empty when there is none.
     body: Vec<u8>,
 }
@@ -89,11 +96,13 @@ impl Request {
     /// assert_eq!(request.target(), "/plaintext");
     /// ```
     pub fn new(method: &str, target: &str) -> Request {
+        let (mut owned, headers) = pool::take();
+        owned.push_str(target);
         Request {
             method: method_name(method),
-            target: target.into(),
+            target: owned,
             version: Version::Http11,
-            headers: Box::default(),
+            headers,
             body: Vec::new(),
         }
     }
@@ -106,13 +115,9 @@ impl Request {
     /// let request = spindle_server::http::Request::new("GET", "/").with_header("Host", b"example");
     /// assert_eq!(request.header("host"), Some(&b"example"[..]));
     /// ```
-    pub fn with_header(self, name: &str, value: &[u8]) -> Request {
-        let mut headers = self.headers.into_vec();
-        pack_header(&mut headers, name.as_bytes(), value);
-        Request {
-            headers: headers.into_boxed_slice(),
-            ..self
-        }
+    pub fn with_header(mut self, name: &str, value: &[u8]) -> Request {
+        pack_header(&mut self.headers, name.as_bytes(), value);
+        self
     }
 
     /// Replaces the body (builder style).
@@ -123,8 +128,9 @@ impl Request {
     /// let request = spindle_server::http::Request::new("PUT", "/").with_body(vec![1, 2]);
     /// assert_eq!(request.body(), &[1, 2]);
     /// ```
-    pub fn with_body(self, body: Vec<u8>) -> Request {
-        Request { body, ..self }
+    pub fn with_body(mut self, body: Vec<u8>) -> Request {
+        self.body = body;
+        self
     }
 
     /// Assembles a request from httparse's parts; used by the framing code.
@@ -135,20 +141,22 @@ impl Request {
         headers: &[httparse::Header<'_>],
         body: Vec<u8>,
     ) -> Request {
-        // Sized first, so the packed headers are one exact allocation.
+        // Sized first, so a buffer new to the pool grows once, exactly.
         let packed_len = headers
             .iter()
             .map(|h| PACKED_LENGTHS + h.name.len() + h.value.len())
             .sum();
-        let mut packed = Vec::with_capacity(packed_len);
+        let (mut owned, mut packed) = pool::take();
+        packed.reserve(packed_len);
         for header in headers {
             pack_header(&mut packed, header.name.as_bytes(), header.value);
         }
+        owned.push_str(target);
         Request {
             method: method_name(method),
-            target: target.into(),
+            target: owned,
             version,
-            headers: packed.into_boxed_slice(),
+            headers: packed,
             body,
         }
     }
@@ -184,7 +192,12 @@ impl Request {
     /// ```
     pub fn path(&self) -> &str {
         let target = self.target();
-        target.split_once('?').map_or(target, |(path, _)| path)
+        // A plain byte loop: targets are short, and `split_once('?')`'s
+        // general substring search costs more than the whole scan.
+        match target.bytes().position(|b| b == b'?') {
+            Some(at) => &target[..at],
+            None => target,
+        }
     }
 
     /// The query: the target after the first `?`, if there is one.
@@ -198,7 +211,9 @@ impl Request {
     /// assert_eq!(Request::new("GET", "/").query(), None);
     /// ```
     pub fn query(&self) -> Option<&str> {
-        self.target().split_once('?').map(|(_, query)| query)
+        let target = self.target();
+        let at = target.bytes().position(|b| b == b'?')?;
+        Some(&target[at + 1..])
     }
 
     /// The HTTP version.
@@ -301,6 +316,16 @@ fn method_name(method: &str) -> Cow<'static, str> {
     match KNOWN_METHODS.iter().find(|known| **known == method) {
         Some(known) => Cow::Borrowed(known),
         None => Cow::Owned(method.to_owned()),
+    }
+}
+
+impl Drop for Request {
+    /// Gives the target and header buffers back to the thread's pool.
+    fn drop(&mut self) {
+        pool::give_back(
+            std::mem::take(&mut self.target),
+            std::mem::take(&mut self.headers),
+        );
     }
 }
 

@@ -11,11 +11,15 @@
 //! run interleaved (A B C … A B C …) for several rounds; the report gives
 //! medians and each ratio to tokio-current-thread and raw-mio. Then it runs
 //! every contender but blocking-iterative open loop at half of tokio's peak
-//! (see `open_loop.rs`), measures server CPU while 1,000 connections sit
-//! idle, and resident memory per connection with 10,000 idle keep-alive
-//! connections held open.
+//! (see `open_loop.rs`) and pipelined, 16 requests per write over 256
+//! connections (`pipelined.rs`); probes every event loop beside one
+//! flooding connection (`fairness.rs`); measures server CPU while 1,000
+//! connections sit idle, and resident memory per connection with 10,000
+//! idle keep-alive connections held open. `--render-readme` runs nothing:
+//! it rewrites the README's benchmark section and chart from a saved
+//! `report.json` (`readme.rs`).
 //!
-//! The contenders are this crate's five servers and `spindle-server` (built
+//! The contenders are this crate's eight servers and `spindle-server` (built
 //! by `cargo build --release -p spindle-server`); a binary that does not
 //! exist is reported as `missing`, not an error.
 //!
@@ -35,10 +39,13 @@
 //! guards clean up.
 
 mod chart;
+mod fairness;
 mod loadgen;
 mod open_loop;
 mod perf;
+mod pipelined;
 mod procfs;
+mod readme;
 mod report;
 mod scenarios;
 mod server;
@@ -54,8 +61,8 @@ use spindle_benches::{rlimit, Mode};
 
 use crate::open_loop::OpenLoopTable;
 use crate::report::{CellRun, IdleRow, MemoryRow, Outcome, Report, Row, ScalingRow};
-use crate::scenarios::Ctx;
-use crate::server::{sibling_binary, Cpus, CONTENDERS};
+use crate::scenarios::{Ctx, Load};
+use crate::server::{sibling_binary, speaks, Cpus, CONTENDERS};
 
 /// Command line.
 #[derive(Debug, Parser)]
@@ -72,7 +79,7 @@ struct Cli {
     /// Warmup per cell, seconds [full: 1, quick: 0.5].
     #[arg(long)]
     warmup: Option<f64>,
-    /// Rounds (each contender once per cell per round) [full: 3, quick: 1].
+    /// Rounds (each contender once per cell per round) [full: 5, quick: 1].
     #[arg(long)]
     rounds: Option<usize>,
     /// Connection counts [full: 1,16,100,1000,10000; quick: 1,100].
@@ -81,7 +88,7 @@ struct Cli {
     /// Modes to run.
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Mode::Http, Mode::Echo])]
     modes: Vec<Mode>,
-    /// Contenders to run, by name (default: all seven).
+    /// Contenders to run, by name (default: all nine).
     #[arg(long, value_delimiter = ',')]
     contenders: Option<Vec<String>>,
     /// Connections held open in the idle-CPU test.
@@ -116,6 +123,41 @@ struct Cli {
     /// blocking-iterative at half of tokio's closed-loop peak).
     #[arg(long)]
     skip_open_loop: bool,
+    /// Connections for the pipelined scenario [full: 256, quick: 32].
+    #[arg(long)]
+    pipelined_connections: Option<usize>,
+    /// Requests per write in the pipelined scenario.
+    #[arg(long, default_value_t = pipelined::DEPTH)]
+    pipeline_depth: usize,
+    /// Skip the pipelined scenario.
+    #[arg(long)]
+    skip_pipelined: bool,
+    /// Length of each phase of the fairness scenario (probe alone, probe
+    /// beside a flood), seconds [full: 3, quick: 1].
+    #[arg(long)]
+    fairness_secs: Option<f64>,
+    /// Skip the fairness scenario.
+    #[arg(long)]
+    skip_fairness: bool,
+    /// Instead of running anything: rewrite the benchmark section of
+    /// README (between its markers) and the chart from a report.json
+    /// (default: docs/benchmarks/report.json, README.md and
+    /// docs/benchmarks/chart.svg under the workspace root).
+    #[arg(long)]
+    render_readme: bool,
+    /// With --render-readme: only check that README's section is what
+    /// the report renders to; exit 1 with the difference if not.
+    #[arg(long)]
+    check: bool,
+    /// With --render-readme: the report to render.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// With --render-readme: the README to rewrite.
+    #[arg(long)]
+    readme: Option<PathBuf>,
+    /// With --render-readme: where to draw the chart.
+    #[arg(long)]
+    chart: Option<PathBuf>,
     /// Connections for the --scaling runs.
     #[arg(long, default_value_t = 1000)]
     scaling_connections: usize,
@@ -132,6 +174,20 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.render_readme {
+        return match readme::render(
+            cli.report.as_deref(),
+            cli.readme.as_deref(),
+            cli.chart.as_deref(),
+            cli.check,
+        ) {
+            Ok(code) => code,
+            Err(msg) => {
+                eprintln!("compare --render-readme: {msg}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(cli) {
         Ok(code) => code,
         Err(msg) => {
@@ -149,7 +205,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let quick = cli.quick;
     let duration = cli.duration.unwrap_or(if quick { 1.5 } else { 5.0 });
     let warmup = cli.warmup.unwrap_or(if quick { 0.5 } else { 1.0 });
-    let rounds = cli.rounds.unwrap_or(if quick { 1 } else { 3 }).max(1);
+    let rounds = cli.rounds.unwrap_or(if quick { 1 } else { 5 }).max(1);
     let conns = cli.connections.clone().unwrap_or_else(|| {
         if quick {
             vec![1, 100]
@@ -236,10 +292,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     for round in 1..=rounds {
         for &mode in &cli.modes {
             for &connections in &conns {
-                for name in &contenders {
+                for name in contenders.iter().filter(|c| speaks(c, mode)) {
                     check_interrupted()?;
                     let outcome = Outcome::of(exe_of(name), |exe| {
-                        scenarios::load_cell(&ctx, exe, &[], mode, connections, None, &log_of(name))
+                        scenarios::load_cell(
+                            &ctx,
+                            exe,
+                            &[],
+                            mode,
+                            connections,
+                            Load::Closed,
+                            &log_of(name),
+                        )
                     });
                     print_cell(round, rounds, name, mode, connections, &outcome);
                     runs.push(CellRun {
@@ -275,7 +339,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         for round in 1..=rounds {
             for table in &mut open_tables {
                 let Some(rate) = table.rate else { continue };
-                for name in &open_contenders {
+                for name in open_contenders.iter().filter(|c| speaks(c, table.mode)) {
                     check_interrupted()?;
                     let outcome = Outcome::of(exe_of(name), |exe| {
                         scenarios::load_cell(
@@ -284,7 +348,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             &[],
                             table.mode,
                             open_conns,
-                            Some(rate),
+                            Load::Open(rate),
                             &log_of(name),
                         )
                     });
@@ -306,6 +370,94 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         for table in &mut open_tables {
             open_loop::summarize(table, &open_contenders);
         }
+    }
+
+    // 1c. Pipelined, interleaved the same way.
+    let mut pipelined_table = None;
+    if !cli.skip_pipelined && cli.modes.contains(&Mode::Http) {
+        let connections =
+            cli.pipelined_connections
+                .unwrap_or(if quick { 32 } else { pipelined::CONNECTIONS });
+        let depth = cli.pipeline_depth.max(1);
+        let names = pipelined::contenders(&contenders);
+        let mut table = pipelined::PipelinedTable {
+            depth,
+            connections,
+            rows: Vec::new(),
+            runs: Vec::new(),
+        };
+        for round in 1..=rounds {
+            for name in &names {
+                check_interrupted()?;
+                let outcome = Outcome::of(exe_of(name), |exe| {
+                    let load = Load::Pipelined(depth);
+                    scenarios::load_cell(
+                        &ctx,
+                        exe,
+                        &[],
+                        Mode::Http,
+                        connections,
+                        load,
+                        &log_of(name),
+                    )
+                });
+                println!(
+                    "[{round}/{rounds}] pipelined x{depth} {connections:>5} conns  {name:<22} {}",
+                    open_loop::progress(&outcome)
+                );
+                table.runs.push(CellRun {
+                    contender: name.clone(),
+                    mode: Mode::Http,
+                    connections,
+                    round,
+                    outcome,
+                });
+            }
+        }
+        pipelined::summarize(&mut table, &names);
+        pipelined_table = Some(table);
+    }
+
+    // 1d. Fairness: a probe beside a flood, interleaved the same way.
+    let mut fairness_table = None;
+    if !cli.skip_fairness {
+        let phase_secs = cli.fairness_secs.unwrap_or(if quick { 1.0 } else { 3.0 });
+        let names = fairness::contenders(&contenders);
+        let mut table = fairness::FairnessTable {
+            phase_secs,
+            ..Default::default()
+        };
+        for round in 1..=rounds {
+            for &mode in &cli.modes {
+                for name in names.iter().filter(|c| speaks(c, mode)) {
+                    check_interrupted()?;
+                    let phase = std::time::Duration::from_secs_f64(phase_secs);
+                    let outcome = Outcome::of(exe_of(name), |exe| {
+                        fairness::cell(&ctx, exe, mode, phase, &log_of(name))
+                    });
+                    let what = match &outcome {
+                        Outcome::Ok(o) => format!(
+                            "probe p99 quiet {:>6} µs, flooded {:>7} µs (max {} µs), flood {:.0} MiB/s",
+                            o.quiet.p99_us, o.flooded.p99_us, o.flooded.max_us, o.flood_mib_per_sec
+                        ),
+                        Outcome::Missing => "missing (binary not built)".to_string(),
+                        Outcome::Failed(msg) => format!("failed: {msg}"),
+                    };
+                    println!(
+                        "[{round}/{rounds}] fairness {:<4} {name:<22} {what}",
+                        mode.name()
+                    );
+                    table.runs.push(fairness::FairnessRun {
+                        contender: name.clone(),
+                        mode,
+                        round,
+                        outcome,
+                    });
+                }
+            }
+        }
+        fairness::summarize(&mut table, &names, &cli.modes);
+        fairness_table = Some(table);
     }
 
     // 2. Idle CPU.
@@ -362,7 +514,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     &extra,
                     Mode::Http,
                     cli.scaling_connections,
-                    None,
+                    Load::Closed,
                     &log_of("spindle-server"),
                 );
                 match result {
@@ -416,12 +568,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         memory,
         scaling,
         open_loop: open_tables,
+        pipelined: pipelined_table,
+        fairness: fairness_table,
         runs,
     };
     let md_path = out.join("report.md");
     let json_path = out.join("report.json");
     let chart_path = out.join("chart.svg");
-    let chart_result = chart::draw(&chart_path, &report.rows, &contenders, &cli.modes);
+    let chart_result = chart::draw(&chart_path, &report, &contenders, &cli.modes);
     if let Err(err) = &chart_result {
         eprintln!("compare: could not draw {}: {err}", chart_path.display());
     }
@@ -492,11 +646,18 @@ fn open_loop_basis(
     let mut peak_runs = Vec::new();
     for round in 1..=rounds {
         check_interrupted()?;
-        let outcome =
-            match scenarios::load_cell(ctx, &exe, &[], mode, connections, None, &log_of(tokio)) {
-                Ok(o) => Outcome::Ok(o),
-                Err(msg) => Outcome::Failed(msg),
-            };
+        let outcome = match scenarios::load_cell(
+            ctx,
+            &exe,
+            &[],
+            mode,
+            connections,
+            Load::Closed,
+            &log_of(tokio),
+        ) {
+            Ok(o) => Outcome::Ok(o),
+            Err(msg) => Outcome::Failed(msg),
+        };
         print_cell(round, rounds, tokio, mode, connections, &outcome);
         peak_runs.push(CellRun {
             contender: tokio.to_string(),

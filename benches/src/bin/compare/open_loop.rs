@@ -23,7 +23,7 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use spindle_benches::Mode;
 
 use crate::report::{self, num, ratio, CellRun, Outcome, Row};
@@ -42,7 +42,7 @@ pub(crate) const REFERENCE: &str = "tokio-current-thread";
 pub(crate) const EXCLUDED: &str = "blocking-iterative";
 
 /// One mode's open-loop table, as written to `report.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct OpenLoopTable {
     /// Protocol.
     pub(crate) mode: Mode,
@@ -64,7 +64,7 @@ pub(crate) struct OpenLoopTable {
 }
 
 /// The medians of one contender's open-loop cell.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct OpenLoopRow {
     /// Medians over rounds; `req_per_sec` is the achieved rate. Its
     /// throughput ratios are left empty: at a fixed offered rate they say

@@ -7,14 +7,16 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use spindle_benches::Mode;
 
+use crate::fairness::{self, FairnessTable};
 use crate::open_loop::{self, OpenLoopTable};
+use crate::pipelined::{self, PipelinedTable};
 use crate::scenarios::{CellOutcome, IdleOutcome, MemoryOutcome};
 
 /// How one attempt at a measurement ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "status", content = "detail", rename_all = "lowercase")]
 pub(crate) enum Outcome<T> {
     /// It ran; here are the figures.
@@ -43,7 +45,7 @@ impl<T> Outcome<T> {
 }
 
 /// One round of one cell.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct CellRun {
     /// Contender name.
     pub(crate) contender: String,
@@ -58,7 +60,7 @@ pub(crate) struct CellRun {
 }
 
 /// The medians of one cell over its rounds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Row {
     /// Contender name.
     pub(crate) contender: String,
@@ -101,7 +103,7 @@ pub(crate) struct Row {
 }
 
 /// The idle-CPU figure of one contender.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct IdleRow {
     /// Contender name.
     pub(crate) contender: String,
@@ -112,7 +114,7 @@ pub(crate) struct IdleRow {
 }
 
 /// The memory figure of one contender.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct MemoryRow {
     /// Contender name.
     pub(crate) contender: String,
@@ -123,7 +125,7 @@ pub(crate) struct MemoryRow {
 }
 
 /// One `--scaling` point: spindle-server with N threads.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ScalingRow {
     /// Server threads (and CPUs).
     pub(crate) threads: usize,
@@ -134,7 +136,7 @@ pub(crate) struct ScalingRow {
 }
 
 /// Everything `compare` measured, as written to `report.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Report {
     /// How the run was set up, in words (machine, pinning, perf, settings).
     pub(crate) setup: Vec<String>,
@@ -148,6 +150,12 @@ pub(crate) struct Report {
     pub(crate) scaling: Vec<ScalingRow>,
     /// The open-loop latency tables, one per mode.
     pub(crate) open_loop: Vec<OpenLoopTable>,
+    /// The pipelined scenario, unless skipped (absent from older reports).
+    #[serde(default)]
+    pub(crate) pipelined: Option<PipelinedTable>,
+    /// The fairness scenario, unless skipped (absent from older reports).
+    #[serde(default)]
+    pub(crate) fairness: Option<FairnessTable>,
     /// Every round of every cell.
     pub(crate) runs: Vec<CellRun>,
 }
@@ -163,6 +171,9 @@ pub(crate) fn summarize(
     for &mode in modes {
         for &connections in conns {
             for contender in contenders {
+                if !crate::server::speaks(contender, mode) {
+                    continue;
+                }
                 let cell: Vec<&CellRun> = runs
                     .iter()
                     .filter(|r| {
@@ -241,7 +252,7 @@ fn row(contender: &str, mode: Mode, connections: usize, cell: &[&CellRun]) -> Ro
 }
 
 /// The median of `values` (mean of the middle two for an even count).
-fn median(mut values: Vec<f64>) -> Option<f64> {
+pub(crate) fn median(mut values: Vec<f64>) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -279,6 +290,12 @@ pub(crate) fn markdown(report: &Report, chart: &str) -> String {
     md.push_str(&table(&report.rows));
     for t in &report.open_loop {
         md.push_str(&open_loop::table(t));
+    }
+    if let Some(t) = &report.pipelined {
+        md.push_str(&pipelined::table(t));
+    }
+    if let Some(t) = &report.fairness {
+        md.push_str(&fairness::table(t));
     }
     if !report.idle.is_empty() {
         let _ = writeln!(
@@ -448,6 +465,14 @@ const NOTES: &str = "
   or below tokio's (p99 ×tokio ≤ 1.00×). blocking-iterative is left out:
   it serves one connection at a time. achieved req/s well below R means the
   server fell behind (or requests timed out).
+- Pipelined: `loadgen --pipeline 16` writes 16 requests at once on each
+  connection and waits for all 16 answers; every answer counts as a
+  request, and the latency columns are a batch's round trip.
+- Fairness: a probe connection does one round trip every 2 ms, first
+  alone (quiet), then while a second connection floods the server (echo:
+  64 KiB writes as fast as they go; http: 64 pipelined GETs per write),
+  its answers read and thrown away. A flooded p99 far above the quiet one
+  means one connection can hold the thread.
 - noise %: CPU time that *other* processes took on the server's CPU during
   the window (`/proc/stat` busy time minus the server's own). Anything
   above a few percent means the machine was shared and the row is suspect.

@@ -1,7 +1,7 @@
 //! The measurements `compare` makes, each on a fresh server process.
 //!
 //! - [`load_cell`]: one contender × mode × connection count under closed-loop
-//!   load (or open loop at a fixed rate): throughput, latency, server CPU
+//!   load (or open loop at a fixed rate, or pipelined): throughput, latency, server CPU
 //!   per request, system calls per request, peak RSS.
 //! - [`idle_cpu`]: the server's CPU use while N connections sit open and
 //!   silent (an event loop sleeps; a busy-poll loop burns a core).
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use spindle_benches::report::LoadReport;
 use spindle_benches::Mode;
 
@@ -41,8 +41,19 @@ pub(crate) struct Ctx {
     pub(crate) spin: bool,
 }
 
+/// How `loadgen` drives a [`load_cell`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Load {
+    /// Closed loop, one request in flight per connection.
+    Closed,
+    /// Open loop at this many requests per second over all connections.
+    Open(f64),
+    /// Closed loop with batches of this many pipelined requests.
+    Pipelined(usize),
+}
+
 /// The result of one [`load_cell`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct CellOutcome {
     /// What `loadgen` saw.
     pub(crate) load: LoadReport,
@@ -62,15 +73,14 @@ pub(crate) struct CellOutcome {
     pub(crate) survived: bool,
 }
 
-/// Runs one cell against a fresh `exe` server: closed loop, or open loop
-/// at `rate` requests per second over all connections when it is given.
+/// Runs one cell against a fresh `exe` server, driven as `load` says.
 pub(crate) fn load_cell(
     ctx: &Ctx,
     exe: &Path,
     extra: &[String],
     mode: Mode,
     connections: usize,
-    rate: Option<f64>,
+    load: Load,
     log: &Path,
 ) -> Result<CellOutcome, String> {
     let mut server = Server::start(exe, mode, extra, &ctx.cpus, log).map_err(|e| e.to_string())?;
@@ -84,8 +94,10 @@ pub(crate) fn load_cell(
         ctx.duration,
         false,
     );
-    if let Some(rate) = rate {
-        args.extend(["--rate".to_string(), format!("{:.0}", rate.max(1.0))]);
+    match load {
+        Load::Closed => {}
+        Load::Open(rate) => args.extend(["--rate".to_string(), format!("{:.0}", rate.max(1.0))]),
+        Load::Pipelined(depth) => args.extend(["--pipeline".to_string(), depth.to_string()]),
     }
     let planned = Duration::from_secs_f64(ctx.warmup + ctx.duration);
     let mut cpu = (None, None);
@@ -133,7 +145,7 @@ pub(crate) fn load_cell(
 }
 
 /// The result of [`idle_cpu`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct IdleOutcome {
     /// Connections that were open and answered when the window closed.
     pub(crate) held: u64,
@@ -188,7 +200,7 @@ pub(crate) fn idle_cpu(
 }
 
 /// The result of [`memory`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct MemoryOutcome {
     /// Connections that were open and answered when the window closed.
     pub(crate) held: u64,
@@ -245,7 +257,7 @@ pub(crate) fn memory(
 }
 
 /// The `loadgen` command line for a run against `server`.
-fn loadgen_args(
+pub(crate) fn loadgen_args(
     ctx: &Ctx,
     server: &Server,
     mode: Mode,

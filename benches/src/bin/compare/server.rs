@@ -27,15 +27,26 @@ use spindle_benches::Mode;
 const STARTUP: Duration = Duration::from_secs(10);
 
 /// The contenders in report order; the last is the project's own server.
-pub(crate) const CONTENDERS: [&str; 7] = [
+pub(crate) const CONTENDERS: [&str; 9] = [
     "blocking-iterative",
     "blocking-threads",
     "busy-poll",
     "raw-mio",
     "tokio-current-thread",
+    "hyper-tokio",
+    "hyper-spindle",
     "spindle-runtime",
     "spindle-server",
 ];
+
+/// The contenders that serve HTTP only (hyper is an HTTP stack; asked for
+/// echo they exit with a message). `compare` runs no echo cell for them.
+const HTTP_ONLY: [&str; 2] = ["hyper-tokio", "hyper-spindle"];
+
+/// Whether contender `name` speaks `mode`.
+pub(crate) fn speaks(name: &str, mode: Mode) -> bool {
+    mode == Mode::Http || !HTTP_ONLY.contains(&name)
+}
 
 /// Which CPUs the server and the load generator get.
 #[derive(Debug, Clone)]

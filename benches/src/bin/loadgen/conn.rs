@@ -8,9 +8,10 @@
 //!    └────────────────────────┴───── (from any state) ◄───── error or deadline
 //! ```
 //!
-//! A connection has at most one request in flight (no pipelining): `Busy`
-//! from the first byte written until the whole response has been read. The
-//! response is complete when its framing says so: for HTTP, the headers
+//! A connection has at most one request, or one pipelined batch of
+//! requests, in flight: `Busy` from the first byte written until the whole
+//! answer has been read. An answer is complete when its framing says so:
+//! for HTTP, as many responses as the batch held requests, each the headers
 //! parsed by `httparse` plus `Content-Length` bytes of body; for echo, as
 //! many bytes as were sent, which must be the same bytes.
 
@@ -168,11 +169,13 @@ impl Conn {
 
     /// Reads what has arrived (until a short read proves the socket drained,
     /// or, when the event said `read_closed`, until EOF) and says whether
-    /// the response to `request` is complete.
+    /// the answer to `request` (a batch of `batch` HTTP requests) is
+    /// complete.
     pub(crate) fn read(
         &mut self,
         mode: Mode,
         request: &[u8],
+        batch: usize,
         read_closed: bool,
         scratch: &mut [u8],
     ) -> ReadOutcome {
@@ -201,7 +204,7 @@ impl Conn {
                 ReadOutcome::Failed
             };
         }
-        match response_len(mode, request, &self.inbuf) {
+        match answer_len(mode, request, batch, &self.inbuf) {
             Framing::Incomplete => ReadOutcome::Pending,
             Framing::Complete(len) if len == self.inbuf.len() => {
                 self.inbuf.clear();
@@ -236,7 +239,23 @@ enum Framing {
     Invalid,
 }
 
-/// Frames the response to `request` at the start of `buf`.
+/// Frames the answer to `request` at the start of `buf`: for HTTP,
+/// `batch` responses one after the other; for echo, the request's bytes.
+fn answer_len(mode: Mode, request: &[u8], batch: usize, buf: &[u8]) -> Framing {
+    if mode == Mode::Echo {
+        return response_len(mode, request, buf);
+    }
+    let mut used = 0;
+    for _ in 0..batch.max(1) {
+        match response_len(mode, request, &buf[used..]) {
+            Framing::Complete(len) => used += len,
+            other => return other,
+        }
+    }
+    Framing::Complete(used)
+}
+
+/// Frames one response to `request` at the start of `buf`.
 fn response_len(mode: Mode, request: &[u8], buf: &[u8]) -> Framing {
     match mode {
         Mode::Echo if buf.len() < request.len() => Framing::Incomplete,
@@ -289,6 +308,29 @@ mod tests {
         assert_eq!(
             response_len(Mode::Http, HTTP_REQUEST, not_found),
             Framing::Invalid
+        );
+    }
+
+    #[test]
+    fn pipelined_answer_needs_every_response_of_the_batch() {
+        let three = OK.repeat(3);
+        let batch = HTTP_REQUEST.repeat(3);
+        assert_eq!(
+            answer_len(Mode::Http, &batch, 3, &three),
+            Framing::Complete(three.len())
+        );
+        // Two and a half responses: not complete yet.
+        let cut = 2 * OK.len() + OK.len() / 2;
+        assert_eq!(
+            answer_len(Mode::Http, &batch, 3, &three[..cut]),
+            Framing::Incomplete
+        );
+        // Four responses to a batch of three: the fourth is left over, so
+        // the read sees more bytes than the answer and fails.
+        let four = OK.repeat(4);
+        assert_eq!(
+            answer_len(Mode::Http, &batch, 3, &four),
+            Framing::Complete(three.len())
         );
     }
 

@@ -3,11 +3,13 @@
 //! It is written on mio and plain threads, deliberately not on spindle or
 //! tokio, so it cannot flatter either runtime. Each thread runs one mio loop
 //! over its share of the connections (see `worker.rs`); each connection
-//! carries one request at a time (no pipelining; see `conn.rs`).
+//! carries one request at a time, or one batch of `--pipeline N` (see
+//! `conn.rs`).
 //!
 //! ```text
 //! loadgen --addr HOST:PORT --mode http|echo --connections N --duration S
-//!         [--warmup S] [--rate R] [--payload BYTES] [--threads T] [--timeout S] [--idle]
+//!         [--warmup S] [--rate R] [--pipeline N] [--payload BYTES] [--threads T]
+//!         [--timeout S] [--idle] [--spin]
 //! ```
 //!
 //! - **Closed loop** (default): each connection sends a request, waits for
@@ -22,6 +24,12 @@
 //!   A server that stalls for 100 ms is charged for every request that
 //!   should have gone out in those 100 ms: no coordinated omission (Gil
 //!   Tene's term; wrk2 does the same).
+//! - **Pipelined** (`--pipeline N`, closed loop): each connection writes N
+//!   requests in one `write` (TechEmpower's plaintext test uses 16), waits
+//!   for all N responses, and sends the next batch. Every response counts
+//!   as one request; the latency recorded is the batch's round trip. With
+//!   enough connections this makes the server, not the client, the
+//!   bottleneck: one read and one write carry N requests.
 //! - **Idle** (`--idle`): each connection makes one request, then stays open
 //!   and silent; `compare` uses it to measure idle CPU and memory per
 //!   connection.
@@ -79,6 +87,10 @@ struct Cli {
     /// Open loop: total requests per second, scheduled at fixed intervals.
     #[arg(long)]
     rate: Option<f64>,
+    /// Requests per batch: each connection writes this many requests at
+    /// once and waits for all their responses (closed loop only).
+    #[arg(long, default_value_t = 1)]
+    pipeline: usize,
     /// Echo message size in bytes.
     #[arg(long, default_value_t = 64)]
     payload: usize,
@@ -103,8 +115,19 @@ fn main() -> ExitCode {
     if let Err(err) = rlimit::raise_nofile() {
         eprintln!("loadgen: cannot raise the open-file limit: {err}");
     }
-    if cli.connections == 0 || cli.threads == 0 || cli.duration <= 0.0 || cli.payload == 0 {
-        eprintln!("loadgen: --connections, --threads, --duration and --payload must be positive");
+    if cli.connections == 0
+        || cli.threads == 0
+        || cli.duration <= 0.0
+        || cli.payload == 0
+        || cli.pipeline == 0
+    {
+        eprintln!(
+            "loadgen: --connections, --threads, --duration, --payload and --pipeline must be positive"
+        );
+        return ExitCode::from(2);
+    }
+    if cli.rate.is_some() && cli.pipeline > 1 {
+        eprintln!("loadgen: --pipeline is closed loop only; it cannot be combined with --rate");
         return ExitCode::from(2);
     }
     if cli.rate.is_some_and(|rate| rate <= 0.0) {
@@ -137,6 +160,7 @@ fn run(cli: &Cli) -> LoadReport {
             mode: cli.mode,
             connections,
             payload: cli.payload,
+            pipeline: cli.pipeline,
             rate: cli.rate.map(|rate| rate / threads as f64),
             timeout: Duration::from_secs_f64(cli.timeout),
             idle: cli.idle,

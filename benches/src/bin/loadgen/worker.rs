@@ -55,6 +55,9 @@ pub(crate) struct Plan {
     pub(crate) connections: usize,
     /// Echo message size.
     pub(crate) payload: usize,
+    /// Requests per batch (1: no pipelining). A batch is written at once
+    /// and complete when every one of its responses has arrived.
+    pub(crate) pipeline: usize,
     /// Open loop: this worker's requests per second.
     pub(crate) rate: Option<f64>,
     /// Deadline for each connect and request.
@@ -76,7 +79,7 @@ pub(crate) struct Plan {
 /// A worker's counts, merged by the main thread.
 #[derive(Debug)]
 pub(crate) struct Totals {
-    /// Responses completed inside the window.
+    /// Responses completed inside the window (a batch of N counts N).
     pub(crate) requests: u64,
     /// Connections torn down by errors.
     pub(crate) errors: u64,
@@ -121,7 +124,7 @@ pub(crate) struct Worker {
     poll: Poll,
     /// The connection slots; slot `i` is registered as `Token(i)`.
     conns: Vec<Conn>,
-    /// The bytes of one request.
+    /// The bytes of one request, or of one batch of `pipeline` requests.
     request: Vec<u8>,
     /// The counts so far.
     totals: Totals,
@@ -142,10 +145,11 @@ impl Worker {
     /// Creates the worker's epoll instance and connection slots.
     pub(crate) fn new(plan: Plan) -> io::Result<Worker> {
         let now = Instant::now();
-        let request = match plan.mode {
+        let one: Vec<u8> = match plan.mode {
             Mode::Http => HTTP_REQUEST.to_vec(),
             Mode::Echo => (0..plan.payload).map(|i| b'a' + (i % 26) as u8).collect(),
         };
+        let request = one.repeat(plan.pipeline.max(1));
         Ok(Worker {
             poll: Poll::new()?,
             conns: (0..plan.connections).map(|_| Conn::new(now)).collect(),
@@ -216,7 +220,8 @@ impl Worker {
                 if let Err(_e) = conn.write_more(&self.request) {
                     return self.fail(i, Failure::Error, now);
                 }
-                match conn.read(self.plan.mode, &self.request, read_closed, scratch) {
+                let (mode, batch) = (self.plan.mode, self.plan.pipeline);
+                match conn.read(mode, &self.request, batch, read_closed, scratch) {
                     ReadOutcome::Pending => {}
                     ReadOutcome::Failed => self.fail(i, Failure::Error, now),
                     ReadOutcome::Complete => self.on_complete(i, Instant::now()),
@@ -234,7 +239,7 @@ impl Worker {
         }
         let (start, end) = self.plan.window;
         if !self.plan.idle && now >= start && now < end {
-            self.totals.requests += 1;
+            self.totals.requests += self.plan.pipeline as u64;
             let micros = (now - conn.intended).as_micros().max(1);
             let _ = self
                 .totals
