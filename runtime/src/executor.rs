@@ -691,9 +691,15 @@ impl Core {
     /// Moves tasks woken from other threads onto the run queue.
     #[inline]
     fn drain_remote(&self) {
-        if !self.shared.has_remote_wakes() {
-            return;
+        if self.shared.has_remote_wakes() {
+            self.drain_remote_slow();
         }
+    }
+
+    /// The work of [`drain_remote`](Self::drain_remote), out of line: most
+    /// turns have nothing from other threads.
+    #[inline(never)]
+    fn drain_remote_slow(&self) {
         let before = if self.explain_on {
             self.run_queue.borrow().len()
         } else {
