@@ -208,6 +208,9 @@ fn task_that_aborts_itself_is_not_polled_again() {
     });
 }
 
+/// The panic hook is process-wide: tests that replace it take turns.
+static HOOK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Panics when dropped: a destructor that fails.
 struct PanicsOnDrop(&'static str);
 
@@ -222,6 +225,7 @@ impl Drop for PanicsOnDrop {
 /// Runs `f` with the panic hook silenced, so expected panics keep the
 /// test output readable; the hook is restored after.
 fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    let _serial = HOOK.lock().unwrap_or_else(|e| e.into_inner());
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let out = f();
@@ -231,6 +235,7 @@ fn quietly<T>(f: impl FnOnce() -> T) -> T {
 
 #[test]
 fn spawn_outside_a_runtime_reports_the_callers_line() {
+    let _serial = HOOK.lock().unwrap_or_else(|e| e.into_inner());
     let hook = std::panic::take_hook();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
     let record = seen.clone();
