@@ -307,6 +307,12 @@ impl IoSlot {
                 false
             }
             None => {
+                // Room for one: most sockets never have a second waiter,
+                // and an idle connection keeps this allocation while it
+                // waits (a plain `push` would reserve four).
+                if list.capacity() == 0 {
+                    list.reserve_exact(1);
+                }
                 list.push(Waiter {
                     key,
                     waker: waker.clone(),
