@@ -184,13 +184,50 @@
 //! put a child's stdio in the reactor, and `signal-hook` delivers
 //! `SIGCHLD`.
 //!
+//! # No task holds the thread
+//!
+//! Every poll runs with a cooperative budget of 128 operations (`coop.rs`,
+//! [`Builder::budget`]): each spindle operation that completes without
+//! waiting takes a unit, and when none is left the operation returns
+//! `Pending` and the task runs again after the next reactor turn. One
+//! connection flooding its socket therefore cannot stall the others; a
+//! [`time::timeout`] fires around a future that is always ready; compute
+//! loops can call [`task::consume_budget`], and [`task::unconstrained`]
+//! opts a future out. What the budget cannot stop (a task that blocks the
+//! thread in a syscall or a long computation) the stall detector reports
+//! (`stall.rs`, [`Builder::stall_threshold`] or `SPINDLE_STALL_MS=N`): the
+//! task, where it was spawned, how long the poll took, how many tasks it
+//! kept waiting.
+//!
+//! # `Send` resources on a single thread
+//!
+//! Sockets ([`net::TcpStream`] and its owned halves, [`net::TcpListener`],
+//! [`net::UdpSocket`], the Unix types), timers ([`time::Sleep`],
+//! [`time::Timeout`], [`time::Interval`]), [`JoinHandle<T>`] (for a `Send`
+//! `T`) and [`Handle`] are `Send + Sync`, so they satisfy the `Send` bounds
+//! of the web ecosystem (axum handlers, hyper's upgrades, pooled clients).
+//! Tasks still need not be `Send`, and still run only on their runtime's
+//! thread: a resource holds its runtime's id, and each operation checks it
+//! against the thread's current runtime (one thread-local load); anywhere
+//! else it answers with an `io::Error` (a timer panics with a message),
+//! never with undefined behaviour or a hang. A resource dropped on another
+//! thread hands its reactor slot or timer to its runtime's loop. When a
+//! runtime is dropped, everything still waiting on its sockets and timers
+//! is woken, to an error. Any number of tasks may wait on one socket in
+//! one direction: an event wakes them all.
+//!
 //! # Where spindle is simpler than tokio
 //!
 //! spindle has one thread per runtime and no work stealing; a task's future
 //! is boxed separately from its header (tokio puts both in one allocation
 //! with unsafe code); timers live in a binary heap rather than a timing
-//! wheel; and there is no cooperative budget that forces a task reading a
-//! flood of ready data to yield. Each file says where it simplifies.
+//! wheel; a socket's waiters are a short list behind a mutex, where tokio
+//! keeps an intrusive linked list; and the budget is checked at the start
+//! of an operation and taken when it completes, where tokio takes it first
+//! and gives it back on `Pending`. The stall detector reports after the
+//! poll returns, so it names the task and its spawn site but cannot show
+//! the stack (glommio's takes a backtrace from a signal handler). Each file
+//! says where it simplifies.
 
 mod blocking;
 mod builder;

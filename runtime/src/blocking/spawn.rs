@@ -21,7 +21,7 @@
 //! ordinary [`JoinHandle`]: a panic in the closure is caught on the pool
 //! thread, carried back as the payload, and re-raised inside the task with
 //! `resume_unwind` (which does not run the panic hook a second time), so
-//! the handle yields `JoinError::Panicked` with the closure's own payload.
+//! the handle yields a panicked `JoinError` with the closure's own payload.
 //!
 //! # Races this file prevents
 //!
@@ -78,7 +78,7 @@ use crate::task::{spawn, JoinHandle};
 /// # Panics
 ///
 /// Panics if called outside a spindle runtime. The task panics (its handle
-/// yields `JoinError::Panicked`) if the OS refuses to start a pool thread
+/// yields a panicked `JoinError`) if the OS refuses to start a pool thread
 /// while none is alive.
 ///
 /// # Notes

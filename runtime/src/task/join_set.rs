@@ -306,7 +306,7 @@ impl<T: 'static> JoinSet<T> {
     }
 
     /// Aborts every task in the set. They stay in it: `join_next` then
-    /// yields each one's result, [`JoinError::Cancelled`] for those that
+    /// yields each one's result, a cancelled [`JoinError`] for those that
     /// had not finished.
     ///
     /// # Examples
