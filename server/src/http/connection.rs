@@ -400,6 +400,12 @@ where
         if let Some(counters) = counters {
             Counters::bump(&counters.requests);
         }
+        // One unit of the runtime's budget per request answered: a read can
+        // carry hundreds of pipelined requests, and answering them is the
+        // connection's work, so a client that pipelines without pause
+        // yields the thread like any other busy task (`consume_budget`
+        // is the runtime's own knob for work that is not I/O).
+        spindle::task::consume_budget().await;
         // Checked after the handler: a request in flight when draining
         // began still gets its answer, with `Connection: close`.
         close = !parsed.keep_alive || shutdown.is_draining();
