@@ -278,12 +278,16 @@ fn run(case: &Case, file: &Path) -> Row {
     if !failures.is_empty() {
         failures.push(format!("report: {}", outcome.detail));
     }
-    // The figure: the errors the program got, and how the pool coped.
+    // The figure: the errors the program got, and how the pool coped; the
+    // file's directory shown as the repository's `target/faults`.
+    let dir = file
+        .parent()
+        .map_or(String::new(), |d| d.display().to_string());
     let figure = outcome
         .detail
         .split("; ")
         .filter(|entry| entry.contains("error:") || entry.contains("after the busy one"))
-        .map(|entry| format!("`{entry}`"))
+        .map(|entry| entry.replace(&dir, "target/faults"))
         .collect::<Vec<_>>()
         .join("; ");
     Row {
