@@ -38,6 +38,26 @@
 //!   the same sleeper twice.
 //! - **A thread leaving while work arrives.** A thread whose wait timed out
 //!   checks the queue again, under the lock, before it leaves.
+//!
+//! # When the OS refuses a thread
+//!
+//! `std::thread::Builder::spawn` fails when the kernel will not make
+//! another thread (`clone3`/`clone` failing with `EAGAIN` under
+//! `RLIMIT_NPROC` or a cgroup's pid limit, `ENOMEM`). `submit` then takes
+//! one of two ways:
+//!
+//! - **Another pool thread is alive**: the job stays queued and runs later,
+//!   when one of those threads finishes what it is doing; nothing is lost.
+//! - **No thread is alive**: nobody would ever run the job, so `submit`
+//!   takes it back out of the queue and returns the error; the caller's
+//!   future then yields an `io::Error` (`spawn.rs`). The refused job is
+//!   dropped only after the lock is released: dropping it drops whatever the
+//!   closure captured, and a captured value whose `Drop` touched the pool
+//!   again (a `spawn_blocking` in a destructor) would otherwise deadlock on
+//!   the pool's own lock.
+//!
+//! The faults suite (`tests/tests/faults/runtime.rs`) makes both happen
+//! with `strace --inject=clone3:error=EAGAIN`.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -51,12 +71,26 @@ use std::time::Duration;
 /// A unit of blocking work: any closure that may move to another thread.
 pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
 
+/// Starts one pool thread that runs [`Pool::run`]. The process-wide pool
+/// uses [`start_thread`]; the unit tests pass one that fails on demand, to
+/// play an OS that refuses threads.
+type Starter = fn(Arc<Pool>) -> io::Result<()>;
+
 /// The process-wide pool, created by the first `spawn_blocking`.
 static POOL: OnceLock<Arc<Pool>> = OnceLock::new();
 
 /// Returns the process-wide pool, creating it (with no threads) on first use.
 pub(crate) fn global() -> &'static Arc<Pool> {
     POOL.get_or_init(|| Arc::new(Pool::new(Pool::KEEP_ALIVE)))
+}
+
+/// Starts a real pool thread, named `spindle-blocking`.
+fn start_thread(pool: Arc<Pool>) -> io::Result<()> {
+    thread::Builder::new()
+        .name("spindle-blocking".into())
+        .spawn(move || pool.run())
+        // Detached: the thread leaves by itself once idle.
+        .map(|_handle| ())
 }
 
 /// A pool of threads that run [`Job`]s.
@@ -71,6 +105,8 @@ pub(crate) struct Pool {
     /// Jobs that finished (returned or panicked) since the pool was created.
     /// Bumped by the thread that ran the job; read by `Metrics`.
     jobs_run: AtomicU64,
+    /// How `submit` starts a thread: [`start_thread`], or a test's stand-in.
+    start: Starter,
 }
 
 /// What the pool's lock protects.
@@ -120,11 +156,17 @@ impl Pool {
     /// A pool with no threads yet, whose idle threads leave after
     /// `keep_alive`.
     pub(crate) fn new(keep_alive: Duration) -> Pool {
+        Pool::with_starter(keep_alive, start_thread)
+    }
+
+    /// A pool that starts its threads with `start`.
+    fn with_starter(keep_alive: Duration, start: Starter) -> Pool {
         Pool {
             state: Mutex::new(State::default()),
             work: Condvar::new(),
             keep_alive,
             jobs_run: AtomicU64::new(0),
+            start,
         }
     }
 
@@ -133,9 +175,9 @@ impl Pool {
     /// # Errors
     ///
     /// Fails only if a thread was needed and the OS refused to start one
-    /// while no other thread is alive; the job is then dropped unrun (the
-    /// caller learns of it by its result channel closing). With other
-    /// threads alive the job simply waits for one of them.
+    /// while no other thread is alive; the job is then dropped unrun, after
+    /// the lock is released (see "When the OS refuses a thread" above).
+    /// With other threads alive the job simply waits for one of them.
     pub(crate) fn submit(self: &Arc<Pool>, job: Job) -> io::Result<()> {
         let mut state = self.lock();
         state.queue.push_back(job);
@@ -144,18 +186,20 @@ impl Pool {
             return Ok(());
         }
         state.threads += 1;
-        let pool = self.clone();
-        let started = thread::Builder::new()
-            .name("spindle-blocking".into())
-            .spawn(move || pool.run());
-        if let Err(err) = started {
-            state.threads -= 1;
-            if state.threads == 0 {
-                state.queue.pop_back();
-                return Err(err);
-            }
+        let Err(err) = (self.start)(self.clone()) else {
+            return Ok(());
+        };
+        state.threads -= 1;
+        if state.threads > 0 {
+            // A live thread takes it when it is done with its own job.
+            return Ok(());
         }
-        Ok(())
+        // Nobody would run it: take it back. The lock was held since the
+        // push, so it is still the last one queued.
+        let refused = state.queue.pop_back();
+        drop(state);
+        drop(refused);
+        Err(err)
     }
 
     /// The body of one pool thread.
@@ -218,6 +262,96 @@ mod tests {
     use super::*;
     use std::sync::mpsc;
     use std::time::Instant;
+
+    thread_local! {
+        /// How many more thread starts [`flaky_start`] refuses on this
+        /// test's thread (each test submits from its own thread).
+        static REFUSE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// A [`Starter`] that plays an OS out of threads while [`REFUSE`] is
+    /// above zero, and starts real threads otherwise.
+    fn flaky_start(pool: Arc<Pool>) -> io::Result<()> {
+        if REFUSE.with(|left| left.replace(left.get().saturating_sub(1))) > 0 {
+            // What `pthread_create` reports when `clone3` fails with EAGAIN.
+            return Err(io::Error::new(io::ErrorKind::WouldBlock, "no threads left"));
+        }
+        start_thread(pool)
+    }
+
+    #[test]
+    fn a_refused_thread_with_none_alive_hands_the_error_back_and_runs_nothing() {
+        let pool = Arc::new(Pool::with_starter(Duration::from_secs(10), flaky_start));
+        REFUSE.with(|left| left.set(1));
+        let ran = Arc::new(AtomicU64::new(0));
+        let counter = ran.clone();
+        let err = pool
+            .submit(Box::new(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        let stats = pool.stats();
+        assert_eq!((stats.threads, stats.queued), (0, 0), "{stats:?}");
+        // The next submit starts a thread and runs its job.
+        let (done_tx, done_rx) = mpsc::channel();
+        pool.submit(Box::new(move || done_tx.send(()).unwrap()))
+            .unwrap();
+        done_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(ran.load(Ordering::Relaxed), 0, "the refused job never runs");
+    }
+
+    #[test]
+    fn a_refused_thread_with_one_busy_queues_the_job_for_it() {
+        let pool = Arc::new(Pool::with_starter(Duration::from_secs(10), flaky_start));
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let released = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = released.clone();
+        pool.submit(Box::new(move || {
+            let _ = release_rx.recv_timeout(Duration::from_secs(10));
+            flag.store(true, Ordering::SeqCst);
+        }))
+        .unwrap();
+        REFUSE.with(|left| left.set(1));
+        let (done_tx, done_rx) = mpsc::channel();
+        let flag = released.clone();
+        pool.submit(Box::new(move || {
+            done_tx.send(flag.load(Ordering::SeqCst)).unwrap();
+        }))
+        .unwrap();
+        assert_eq!(pool.stats().threads, 1, "no second thread was started");
+        release_tx.send(()).unwrap();
+        let after_the_busy_one = done_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(
+            after_the_busy_one,
+            "it ran on the busy thread, after its job"
+        );
+    }
+
+    #[test]
+    fn a_refused_job_is_dropped_after_the_pools_lock_is_released() {
+        /// Touches the pool's lock when dropped.
+        struct ReadsStats(Arc<Pool>, mpsc::Sender<u64>);
+        impl Drop for ReadsStats {
+            fn drop(&mut self) {
+                let _ = self.1.send(self.0.stats().queued);
+            }
+        }
+        let pool = Arc::new(Pool::with_starter(Duration::from_secs(10), flaky_start));
+        let (dropped_tx, dropped_rx) = mpsc::channel();
+        let submitter = {
+            let pool = pool.clone();
+            // On its own thread: a drop under the lock would deadlock it.
+            thread::spawn(move || {
+                REFUSE.with(|left| left.set(1));
+                let guard = ReadsStats(pool.clone(), dropped_tx);
+                pool.submit(Box::new(move || drop(guard))).is_err()
+            })
+        };
+        let queued = dropped_rx.recv_timeout(Duration::from_secs(10));
+        assert_eq!(queued, Ok(0), "the refused job was dropped, unlocked");
+        assert!(submitter.join().unwrap(), "submit reported the refusal");
+    }
 
     #[test]
     fn grows_to_one_thread_per_concurrent_job_then_idle_threads_leave() {

@@ -22,6 +22,8 @@
 //! thread, carried back as the payload, and re-raised inside the task with
 //! `resume_unwind` (which does not run the panic hook a second time), so
 //! the handle yields a panicked `JoinError` with the closure's own payload.
+//! A job the pool refused (the OS would not start a thread, `pool.rs`)
+//! ends the task the same way, with the `io::Error`'s message as payload.
 //!
 //! # Races this file prevents
 //!
@@ -77,13 +79,24 @@ use crate::task::{spawn, JoinHandle};
 ///
 /// # Panics
 ///
-/// Panics if called outside a spindle runtime. The task panics (its handle
-/// yields a panicked `JoinError`) if the OS refuses to start a pool thread
-/// while none is alive.
+/// Panics if called outside a spindle runtime.
+///
+/// # Errors
+///
+/// If the OS refuses to start a pool thread while none is alive (see
+/// `pool.rs`), the closure never runs and the handle yields a `JoinError`
+/// whose message is the `io::Error`: `task 3 panicked with message
+/// "spindle::spawn_blocking: could not start a blocking thread: Resource
+/// temporarily unavailable (os error 11)"`. The task ends by unwinding
+/// (`resume_unwind`) without running the panic hook: nothing is printed,
+/// and a hook that counts or aborts on panics is not triggered, since no
+/// code is at fault. While another pool thread is alive the job is queued
+/// for it instead, and runs later.
 ///
 /// # Notes
 ///
-/// The re-raised panic is a task panic like any other, so under
+/// The re-raised panic (and the unwinding of a refused thread) is a task
+/// panic like any other, so under
 /// [`PanicPolicy::FailFast`](crate::PanicPolicy::FailFast) it propagates out
 /// of `block_on`.
 #[track_caller]
@@ -96,7 +109,10 @@ where
     spawn(async move {
         match result.await {
             Ok(value) => value,
-            Err(err) => panic!("spindle::spawn_blocking: {err}"),
+            // Not `panic!`: no code is at fault, so the panic hook (which
+            // prints "thread panicked at" and may count or abort) is
+            // skipped; the handle still yields the message.
+            Err(err) => resume_unwind(Box::new(err.to_string())),
         }
     })
 }
@@ -107,8 +123,8 @@ where
 ///
 /// # Errors
 ///
-/// The future yields an error only if the pool could not start a thread
-/// (see `Pool::submit`).
+/// The future yields an error, naming `what`, only if the pool could not
+/// start a thread (see `Pool::submit`).
 ///
 /// # Panics
 ///
@@ -121,19 +137,21 @@ where
 {
     let jobs = context::expect_core(what).blocking.clone();
     let (tx, rx) = oneshot::channel();
-    let submitted = jobs.submit(Box::new(move || {
-        let result = catch_unwind(AssertUnwindSafe(f));
-        // The receiver is gone when the awaiting task or its runtime was
-        // dropped; the result is not wanted then.
-        let _ = tx.send(result);
-    }));
-    async move {
-        submitted.map_err(|err| {
+    let submitted = jobs
+        .submit(Box::new(move || {
+            let result = catch_unwind(AssertUnwindSafe(f));
+            // The receiver is gone when the awaiting task or its runtime was
+            // dropped; the result is not wanted then.
+            let _ = tx.send(result);
+        }))
+        .map_err(|err| {
             io::Error::new(
                 err.kind(),
-                format!("could not start a blocking thread: {err}"),
+                format!("{what}: could not start a blocking thread: {err}"),
             )
-        })?;
+        });
+    async move {
+        submitted?;
         match rx.await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(payload)) => resume_unwind(payload),

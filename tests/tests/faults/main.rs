@@ -5,15 +5,25 @@
 //!   syscall per scenario (`EINTR`, `ECONNRESET`, `EPIPE`, accept errors,
 //!   `ENOMEM` from `epoll_ctl`), while clients use it. Skipped, with the
 //!   reason printed, when strace is not installed (`.ci/run` installs it).
+//! - `runtime`: the runtime's blocking pool, child processes and files
+//!   under the same injection, as small programs (`fault-runtime`):
+//!   `clone3` refused when the pool starts a thread or a child is spawned,
+//!   `pipe2` refused for a child's pipes, `openat` refused in
+//!   `spindle::fs`. Skipped the same way.
 //! - `never_read`: 100 clients pipeline 10 MiB each and never read (HTTP,
 //!   then echo): the server must stop reading them, keep its memory
 //!   bounded, serve others, and close them after its timeout.
 //! - `slow_reader`: a client that reads one byte a second from a large
 //!   pipelined answer.
 //!
-//! Every scenario checks that each answer is byte for byte right, that
-//! nothing hangs, that the server stays up and serves a clean client
-//! afterwards, and that its open fds return to their count before. At the
+//! Every server scenario checks that each answer is byte for byte right,
+//! that nothing hangs, that the server stays up and serves a clean client
+//! afterwards, and that its open fds return to their count before; every
+//! runtime scenario, that each call gives its result or a clean error
+//! naming its subject, that nothing panics or hangs or leaks an fd, and
+//! that the next call works. In the runtime rows "requests ok" counts the
+//! calls that succeeded and "closed by the fault" those that failed with
+//! the fault's error. At the
 //! end it prints a summary table (and writes it to
 //! `target/faults/summary.md`) and exits non-zero if any scenario failed.
 //!
@@ -23,6 +33,7 @@
 
 mod injected;
 mod never_read;
+mod runtime;
 mod slow_reader;
 mod support;
 
@@ -39,6 +50,7 @@ fn main() {
         })
     };
     let mut rows = injected::run_all(&only);
+    rows.extend(runtime::run_all(&only));
     rows.extend(never_read::run_all(&only));
     rows.extend(slow_reader::run_all(&only));
     let table = summary(&rows);
