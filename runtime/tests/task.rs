@@ -239,9 +239,14 @@ fn spawn_outside_a_runtime_reports_the_callers_line() {
     let hook = std::panic::take_hook();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
     let record = seen.clone();
+    // Other tests panic on their own threads meanwhile: record this
+    // thread's panic only.
+    let this_thread = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        let location = info.location().map(|l| (l.file().to_owned(), l.line()));
-        *record.lock().unwrap() = location;
+        if std::thread::current().id() == this_thread {
+            let location = info.location().map(|l| (l.file().to_owned(), l.line()));
+            *record.lock().unwrap() = location;
+        }
     }));
     let line = line!() + 1;
     let result = std::panic::catch_unwind(|| spindle::spawn(async {}));
