@@ -277,15 +277,9 @@ impl IoSlot {
         self.next_key.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Parks `waker` for `direction` under `key` (0: a `poll_*` caller).
-    /// Returns whether a new entry was added (for the explain trace).
-    pub(crate) fn park(
-        &self,
-        direction: Direction,
-        key: u64,
-        waker: &Waker,
-        task: Option<u64>,
-    ) -> bool {
+    /// Parks `waker` for `direction` under `key` (0: a `poll_*` caller),
+    /// replacing the same waiter's earlier waker.
+    pub(crate) fn park(&self, direction: Direction, key: u64, waker: &Waker, task: Option<u64>) {
         let bit = 1 << direction as u8;
         self.parked
             .store(self.parked.load(Ordering::Relaxed) | bit, Ordering::Relaxed);
@@ -304,7 +298,6 @@ impl IoSlot {
                     entry.waker = waker.clone();
                 }
                 entry.task = task;
-                false
             }
             None => {
                 // Room for one: most sockets never have a second waiter,
@@ -318,7 +311,6 @@ impl IoSlot {
                     waker: waker.clone(),
                     task,
                 });
-                true
             }
         }
     }

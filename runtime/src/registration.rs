@@ -142,17 +142,18 @@ impl Registration {
         direction: Direction,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<Ready>> {
-        self.poll_ready_keyed(direction, &mut 0, cx)
+        self.poll_ready_keyed(direction, None, cx)
     }
 
-    /// [`poll_ready`](Self::poll_ready) for a future that can remove its
-    /// waker when dropped: `*key` is 0 until it first parks, then its own
-    /// key (see `reactor.rs`, `Waiters`).
+    /// [`poll_ready`](Self::poll_ready), also for a future that can remove
+    /// its waker when dropped: `key` is `Some` for such a future; its value
+    /// stays 0 until it first parks, then holds its own key (see
+    /// `reactor.rs`, `Waiters`). `None`: a `poll_*` caller (key 0).
     #[inline]
     fn poll_ready_keyed(
         &self,
         direction: Direction,
-        key: &mut u64,
+        key: Option<&mut u64>,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<Ready>> {
         if let Err(err) = self.check() {
@@ -175,14 +176,25 @@ impl Registration {
     fn poll_readiness(
         &self,
         direction: Direction,
-        key: &mut u64,
+        key: Option<&mut u64>,
         cx: &mut Context<'_>,
     ) -> Poll<Ready> {
         let ready = self.slot.readiness();
         if ready.intersects(direction.mask()) {
             return Poll::Ready(ready);
         }
-        self.park(direction, *key, cx);
+        // A keyed future takes its key only when it first parks: a wait
+        // that is ready at once costs no key and leaves nothing to remove.
+        let key = match key {
+            Some(key) => {
+                if *key == 0 {
+                    *key = self.slot.new_key();
+                }
+                *key
+            }
+            None => 0,
+        };
+        self.park(direction, key, cx);
         Poll::Pending
     }
 
@@ -214,11 +226,6 @@ impl Registration {
         if key != 0 {
             self.slot.unpark(direction, key);
         }
-    }
-
-    /// A key for a future that parks and removes its own waker.
-    pub(crate) fn new_key(&self) -> u64 {
-        self.slot.new_key()
     }
 
     /// Forgets the readiness bit of `direction`: the socket proved drained.
@@ -262,7 +269,7 @@ impl Registration {
             return Poll::Pending;
         }
         loop {
-            if self.poll_readiness(direction, &mut 0, cx).is_pending() {
+            if self.poll_readiness(direction, None, cx).is_pending() {
                 return Poll::Pending;
             }
             match op() {
@@ -542,14 +549,12 @@ impl Future for ReadyFuture<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<Ready>> {
         let this = &mut *self;
-        if this.key == 0 {
-            this.key = this.registration.new_key();
-        }
         let result = this
             .registration
-            .poll_ready_keyed(this.direction, &mut this.key, cx);
-        if result.is_ready() {
-            // Woken and done: the event took the entry; drop any left.
+            .poll_ready_keyed(this.direction, Some(&mut this.key), cx);
+        if result.is_ready() && this.key != 0 {
+            // Done after parking: the event took the entry, unless the
+            // wake came from elsewhere; drop any left.
             this.registration.unpark(this.direction, this.key);
             this.key = 0;
         }
