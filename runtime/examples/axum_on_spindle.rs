@@ -43,7 +43,7 @@ fn main() -> std::io::Result<()> {
         .route("/", get(hello))
         .route("/slow", get(slow));
     spindle::block_on(async move {
-        let listener = TcpListener::bind(addr.as_str())?;
+        let listener = TcpListener::bind(addr.as_str()).await?;
         println!("listening on {}", listener.local_addr()?);
         loop {
             let (stream, _) = listener.accept().await?;

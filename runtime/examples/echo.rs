@@ -22,7 +22,7 @@ async fn main() -> io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:7878".to_string());
-    let listener = TcpListener::bind(&addr)?;
+    let listener = TcpListener::bind(&addr).await?;
     println!("echo server listening on {}", listener.local_addr()?);
     loop {
         let (stream, peer) = listener.accept().await?;

@@ -61,7 +61,7 @@ fn main() -> io::Result<()> {
 pub(crate) fn run(level: u8) -> io::Result<()> {
     let rt = spindle::Runtime::builder().explain_level(level).build()?;
     rt.block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
 
         // The server: accept two connections, one echo task each.

@@ -63,7 +63,7 @@ fn main() -> std::io::Result<()> {
 
     let ping = best_of(runs, || {
         rt.block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let mut client = TcpStream::connect(listener.local_addr().unwrap())
                 .await
                 .unwrap();

@@ -39,7 +39,7 @@ async fn main() -> std::io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:3000".to_string());
-    let listener = TcpListener::bind(&addr)?;
+    let listener = TcpListener::bind(&addr).await?;
     println!("hyper on spindle: http://{}", listener.local_addr()?);
     loop {
         let (stream, peer) = listener.accept().await?;

@@ -206,7 +206,7 @@ impl Builder {
     /// ```
     /// let rt = spindle::Runtime::builder().explain_level(2).build()?;
     /// rt.block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     // stderr: `register token 0 (generation 0) for block_on`
     ///     drop(socket); // `deregister token 0 (generation 0): dropped by block_on`
     ///     Ok::<(), std::io::Error>(())

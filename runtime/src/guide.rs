@@ -269,7 +269,7 @@
 //! use spindle::net::{TcpListener, TcpStream};
 //!
 //! spindle::block_on(async {
-//!     let listener = TcpListener::bind("127.0.0.1:0")?;
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
 //!     let addr = listener.local_addr()?;
 //!     spindle::spawn(async move {
 //!         let (mut conn, _) = listener.accept().await?;
@@ -502,7 +502,7 @@
 //!
 //! let rt = spindle::Runtime::builder().explain_level(2).build()?;
 //! rt.block_on(async {
-//!     let listener = TcpListener::bind("127.0.0.1:0")?;
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
 //!     let mut client = TcpStream::connect(listener.local_addr()?).await?;
 //!     let (mut server, _) = listener.accept().await?;
 //!     let mut buf = [0; 1024];
@@ -536,11 +536,11 @@
 //! ```
 //! let rt = spindle::Runtime::builder().explain_level(2).build()?;
 //! rt.block_on(async {
-//!     let first = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+//!     let first = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
 //!     // register token 0 (generation 0) for block_on
 //!     drop(first);
 //!     // deregister token 0 (generation 0): dropped by block_on
-//!     let second = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+//!     let second = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
 //!     // register token 0 (generation 1) for block_on
 //!     drop(second);
 //!     Ok::<(), std::io::Error>(())

@@ -28,7 +28,7 @@
 //! use spindle::net::{TcpListener, TcpStream};
 //!
 //! spindle::block_on(async {
-//!     let listener = TcpListener::bind("127.0.0.1:0")?;
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
 //!     let addr = listener.local_addr()?;
 //!     spindle::spawn(async move {
 //!         let (stream, _) = listener.accept().await.unwrap();
@@ -261,7 +261,7 @@ pin_project_lite::pin_project! {
     /// use spindle::net::{TcpListener, TcpStream};
     ///
     /// spindle::block_on(async {
-    ///     let listener = TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
     ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
     ///     // Any `AsyncRead + AsyncWrite` works; a plain stream stands in
     ///     // for a TLS one here.
@@ -667,7 +667,7 @@ mod tests {
 /// use spindle::hyper::{SpindleConnector, SpindleExecutor, SpindleTimer};
 ///
 /// spindle::block_on(async {
-///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
 ///     let addr = listener.local_addr()?;
 ///     spindle::spawn(async move {
 ///         let (stream, _) = listener.accept().await.unwrap();

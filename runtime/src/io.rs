@@ -20,7 +20,7 @@
 //! use spindle::io::{AsyncReadExt, AsyncWriteExt};
 //!
 //! spindle::block_on(async {
-//!     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+//!     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
 //!     let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
 //!     let (mut server, _) = listener.accept().await?;
 //!     client.write_all(b"abc").await?;

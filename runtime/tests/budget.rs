@@ -85,7 +85,7 @@ impl<F: Future> Future for PollStats<F> {
 
 /// A one-shot TCP echo round trip on this runtime.
 async fn tcp_round_trip() -> std::io::Result<()> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = spindle::spawn(async move {
         let (mut conn, _) = listener.accept().await?;

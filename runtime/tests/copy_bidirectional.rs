@@ -60,9 +60,9 @@ async fn receive_all(stream: &TcpStream, seed: u8) -> usize {
 fn proxy_moves_64_mib_each_way_byte_exact_with_half_close() {
     within(Duration::from_secs(240), || {
         spindle::block_on(async {
-            let server = TcpListener::bind("127.0.0.1:0").unwrap();
+            let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let server_addr = server.local_addr().unwrap();
-            let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+            let proxy = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let proxy_addr = proxy.local_addr().unwrap();
 
             // The server sends its 64 MiB and reads the client's, at once.
@@ -102,9 +102,9 @@ fn proxy_moves_64_mib_each_way_byte_exact_with_half_close() {
 fn half_close_lets_the_other_direction_go_on() {
     within(Duration::from_secs(20), || {
         spindle::block_on(async {
-            let server = TcpListener::bind("127.0.0.1:0").unwrap();
+            let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let server_addr = server.local_addr().unwrap();
-            let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+            let proxy = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let proxy_addr = proxy.local_addr().unwrap();
             let proxying = spindle::spawn(async move {
                 let (mut inbound, _) = proxy.accept().await.unwrap();

@@ -95,7 +95,7 @@ fn yielding_task_does_not_starve_tcp_echo_or_timers() {
             );
 
             // A TCP echo still makes progress.
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             spindle::spawn(async move {
                 let (mut conn, _) = listener.accept().await.unwrap();

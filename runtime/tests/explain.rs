@@ -66,7 +66,7 @@ fn a_sleep_and_a_read_are_narrated_in_order() {
 /// One task sleeps 10 ms then writes to a socket; another reads from it.
 /// Tokens, in order of registration: listener 0, client 1, server 2.
 async fn scenario() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut client = TcpStream::connect(listener.local_addr().unwrap())
         .await
         .unwrap();
@@ -273,7 +273,7 @@ fn record_at<F: std::future::Future>(
 /// with `read` (short), then 4 more with `read_exact` (not short), then
 /// reads again and finds nothing. Tokens: listener 0, client 1, server 2.
 async fn reads_short_full_and_empty() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut client = TcpStream::connect(listener.local_addr().unwrap())
         .await
         .unwrap();

@@ -27,8 +27,8 @@ async fn echo_path(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, 
 
 /// Serves one connection with hyper; the handle yields hyper's result as
 /// text (`Ok` or the error's message).
-fn serve_one(header_read_timeout: Duration) -> (SocketAddr, JoinHandle<Result<(), String>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+async fn serve_one(header_read_timeout: Duration) -> (SocketAddr, JoinHandle<Result<(), String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = spindle::spawn(async move {
         let (stream, _) = listener.accept().await.unwrap();
@@ -67,7 +67,7 @@ async fn read_response(stream: &mut TcpStream) -> (String, String) {
 fn two_keep_alive_requests_then_connection_close_on_one_connection() {
     within(Duration::from_secs(20), || {
         spindle::block_on(async {
-            let (addr, server) = serve_one(Duration::from_secs(5));
+            let (addr, server) = serve_one(Duration::from_secs(5)).await;
             let mut client = TcpStream::connect(addr).await.unwrap();
             for path in ["/one", "/two"] {
                 let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n");
@@ -98,7 +98,7 @@ fn header_read_timeout_disconnects_a_stalled_client() {
     within(Duration::from_secs(20), || {
         spindle::block_on(async {
             let timeout = Duration::from_millis(100);
-            let (addr, server) = serve_one(timeout);
+            let (addr, server) = serve_one(timeout).await;
             // Before connecting: hyper may arm its timer as soon as it accepts.
             let start = Instant::now();
             let mut client = TcpStream::connect(addr).await.unwrap();
@@ -130,7 +130,7 @@ fn a_client_that_keeps_the_connection_idle_is_timed_out_between_requests() {
     within(Duration::from_secs(20), || {
         spindle::block_on(async {
             let timeout = Duration::from_millis(100);
-            let (addr, server) = serve_one(timeout);
+            let (addr, server) = serve_one(timeout).await;
             let mut client = TcpStream::connect(addr).await.unwrap();
             client
                 .write_all(b"GET /a HTTP/1.1\r\nHost: test\r\n\r\n")

@@ -40,7 +40,7 @@ fn axum_handler_that_awaits_a_spindle_timer_and_socket() {
     within(Duration::from_secs(60), || {
         spindle::block_on(async {
             // A backend the handler talks to over a spindle socket.
-            let backend = TcpListener::bind("127.0.0.1:0").unwrap();
+            let backend = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let backend_addr = backend.local_addr().unwrap();
             spindle::spawn(async move {
                 let (mut conn, _) = backend.accept().await.unwrap();
@@ -60,7 +60,7 @@ fn axum_handler_that_awaits_a_spindle_timer_and_socket() {
                     String::from_utf8(reply.to_vec()).unwrap()
                 }),
             );
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             spindle::spawn(async move {
                 let (stream, _) = listener.accept().await.unwrap();
@@ -92,7 +92,7 @@ fn axum_handler_that_awaits_a_spindle_timer_and_socket() {
 fn websocket_style_upgrade_through_with_upgrades() {
     within(Duration::from_secs(60), || {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             spindle::spawn(async move {
                 let (stream, _) = listener.accept().await.unwrap();
@@ -197,7 +197,7 @@ fn hyper_serves_a_unix_stream() {
 fn hyper_serves_any_futures_io_stream_through_io() {
     within(Duration::from_secs(60), || {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             spindle::spawn(async move {
                 let (stream, _) = listener.accept().await.unwrap();
@@ -223,7 +223,7 @@ fn hyper_serves_any_futures_io_stream_through_io() {
 fn pooled_client_makes_a_hundred_requests_over_two_kept_connections() {
     within(Duration::from_secs(60), || {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let accepted = Arc::new(AtomicUsize::new(0));
             let counted = accepted.clone();

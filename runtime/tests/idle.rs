@@ -30,7 +30,9 @@ fn sleeping_one_second_uses_almost_no_cpu() {
 fn idle_listener_uses_almost_no_cpu() {
     let cpu_before = cpu_time();
     spindle::block_on(async {
-        let listener = spindle::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = spindle::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap();
         let accept = listener.accept();
         let out = spindle::time::timeout(Duration::from_millis(500), accept).await;
         assert!(out.is_err(), "nobody connected");

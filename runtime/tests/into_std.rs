@@ -9,7 +9,7 @@ use spindle::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener
 #[test]
 fn tcp_stream_keeps_its_connection_and_unread_data() {
     spindle::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let mut client = TcpStream::connect(listener.local_addr().unwrap())
             .await
             .unwrap();
@@ -42,6 +42,7 @@ fn tcp_stream_keeps_its_connection_and_unread_data() {
 fn tcp_listener_accepts_after_into_std() {
     spindle::block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0")
+            .await
             .unwrap()
             .into_std()
             .unwrap();
@@ -55,7 +56,7 @@ fn tcp_listener_accepts_after_into_std() {
 #[test]
 fn a_socket_moved_back_into_spindle_works_again() {
     spindle::block_on(async {
-        let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let std_a = a.into_std().unwrap();
         let a = UdpSocket::from_std(std_a).unwrap();
         a.send_to(b"again", a.local_addr().unwrap()).await.unwrap();

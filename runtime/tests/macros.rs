@@ -20,7 +20,7 @@ async fn options_are_accepted() {
 
 #[spindle::test]
 async fn a_test_may_return_a_result() -> std::io::Result<()> {
-    let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     Ok(())
 }

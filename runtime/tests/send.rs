@@ -49,7 +49,7 @@ fn tasks_still_need_not_be_send() {
 #[test]
 fn a_socket_used_on_another_thread_gives_an_error() {
     let rt = Runtime::new().unwrap();
-    let listener = rt.block_on(async { TcpListener::bind("127.0.0.1:0").unwrap() });
+    let listener = rt.block_on(async { TcpListener::bind("127.0.0.1:0").await.unwrap() });
     let addr = listener.local_addr().unwrap();
     let (err, listener) = std::thread::spawn(move || {
         // Another runtime on this thread: the socket is not its.
@@ -74,7 +74,7 @@ fn a_socket_used_on_another_thread_gives_an_error() {
 fn a_socket_dropped_on_another_thread_frees_its_slot_on_its_runtime() {
     let rt = Runtime::new().unwrap();
     let before = rt.metrics().registrations;
-    let socket = rt.block_on(async { UdpSocket::bind("127.0.0.1:0").unwrap() });
+    let socket = rt.block_on(async { UdpSocket::bind("127.0.0.1:0").await.unwrap() });
     assert_eq!(rt.metrics().registrations, before + 1);
     std::thread::spawn(move || drop(socket)).join().unwrap();
     assert_eq!(
@@ -129,7 +129,7 @@ fn a_dropped_runtime_wakes_a_task_of_another_runtime_with_an_error() {
         let (drop_tx, drop_rx) = std::sync::mpsc::channel::<()>();
         let owner = std::thread::spawn(move || {
             let rt = Runtime::new().unwrap();
-            let listener = rt.block_on(async { TcpListener::bind("127.0.0.1:0").unwrap() });
+            let listener = rt.block_on(async { TcpListener::bind("127.0.0.1:0").await.unwrap() });
             // Park a waiter of this runtime's on the listener through a
             // future kept after `block_on` returns.
             let listener = std::sync::Arc::new(listener);
@@ -151,7 +151,7 @@ fn a_dropped_runtime_wakes_a_task_of_another_runtime_with_an_error() {
 fn a_future_parked_on_a_socket_is_woken_when_its_runtime_drops() {
     within(Duration::from_secs(30), || {
         let rt = Runtime::new().unwrap();
-        let listener = rt.block_on(async { TcpListener::bind("127.0.0.1:0").unwrap() });
+        let listener = rt.block_on(async { TcpListener::bind("127.0.0.1:0").await.unwrap() });
         let listener = std::sync::Arc::new(listener);
         // A future that parks in the listener's slot during one poll on its
         // own runtime, then is carried to another thread and awaited there.
@@ -217,7 +217,7 @@ fn a_sleep_inside_a_send_future_still_runs() {
         f
     }
     spindle::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let fut = assert_send(async move {
             spindle::time::sleep(Duration::from_millis(1)).await;

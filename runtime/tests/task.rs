@@ -166,7 +166,9 @@ fn dropping_the_runtime_drops_never_polled_futures_and_closes_sockets() {
     let dropped = Rc::new(Cell::new(false));
     let rt = Runtime::new().unwrap();
     let (addr, flag) = rt.block_on(async {
-        let listener = spindle::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = spindle::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap();
         (
             listener.local_addr().unwrap(),
             (listener, DropFlag(dropped.clone())),
@@ -264,7 +266,8 @@ fn dropping_the_runtime_lets_destructors_spawn_and_open_sockets() {
     impl Drop for UsesRuntime {
         fn drop(&mut self) {
             let flag = self.0.clone();
-            let listener = spindle::net::TcpListener::bind("127.0.0.1:0");
+            let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = spindle::net::TcpListener::from_std(std_listener);
             assert!(listener.is_ok(), "a socket from a destructor at shutdown");
             drop(spindle::spawn(async move { flag.set(true) }));
             self.0.set(true);

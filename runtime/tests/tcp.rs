@@ -12,8 +12,8 @@ use spindle::net::{TcpListener, TcpStream};
 use support::within;
 
 /// Spawns a task that echoes every connection on a fresh listener.
-fn spawn_echo_server() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+async fn spawn_echo_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     spindle::spawn(async move {
         loop {
@@ -31,7 +31,7 @@ fn spawn_echo_server() -> SocketAddr {
 #[test]
 fn echo_round_trip() {
     spindle::block_on(async {
-        let addr = spawn_echo_server();
+        let addr = spawn_echo_server().await;
         let mut client = TcpStream::connect(addr).await.unwrap();
         client.write_all(b"hello, spindle").await.unwrap();
         let mut buf = [0; 14];
@@ -52,7 +52,7 @@ fn sixty_four_mib_through_one_connection_byte_exact_both_ways() {
     within(Duration::from_secs(120), || {
         spindle::block_on(async {
             const LEN: usize = 64 << 20;
-            let addr = spawn_echo_server();
+            let addr = spawn_echo_server().await;
             let client = TcpStream::connect(addr).await.unwrap();
             let (mut reader, mut writer) = client.into_split();
             let data = pattern(LEN);
@@ -87,7 +87,7 @@ fn sixty_four_mib_through_one_connection_byte_exact_both_ways() {
 fn thousand_concurrent_connections_each_exchange_data() {
     within(Duration::from_secs(120), || {
         spindle::block_on(async {
-            let addr = spawn_echo_server();
+            let addr = spawn_echo_server().await;
             let clients: Vec<_> = (0..1_000u32)
                 .map(|i| {
                     spindle::spawn(async move {
@@ -112,7 +112,7 @@ fn thousand_concurrent_connections_each_exchange_data() {
 #[test]
 fn half_close_lets_the_peer_read_to_eof_and_still_answer() {
     spindle::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = spindle::spawn(async move {
             let (mut conn, _) = listener.accept().await.unwrap();
@@ -135,7 +135,7 @@ fn half_close_lets_the_peer_read_to_eof_and_still_answer() {
 fn peer_reset_gives_an_io_error_not_a_panic() {
     within(Duration::from_secs(30), || {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let client = TcpStream::connect(addr).await.unwrap();
             let (mut server, _) = listener.accept().await.unwrap();
@@ -179,9 +179,9 @@ fn connect_to_a_closed_port_is_refused_with_context() {
 #[test]
 fn bind_to_a_port_in_use_fails_with_context() {
     spindle::block_on(async {
-        let first = TcpListener::bind("127.0.0.1:0").unwrap();
+        let first = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = first.local_addr().unwrap();
-        let err = TcpListener::bind(addr).unwrap_err();
+        let err = TcpListener::bind(addr).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AddrInUse);
         assert!(err.to_string().contains(&addr.to_string()), "{err}");
     });
@@ -190,7 +190,7 @@ fn bind_to_a_port_in_use_fails_with_context() {
 #[test]
 fn split_halves_are_used_by_two_tasks() {
     spindle::block_on(async {
-        let addr = spawn_echo_server();
+        let addr = spawn_echo_server().await;
         let stream = TcpStream::connect(addr).await.unwrap();
         let (mut reader, mut writer) = stream.into_split();
         let writing = spindle::spawn(async move {
@@ -217,7 +217,7 @@ fn split_halves_are_used_by_two_tasks() {
 #[test]
 fn borrowed_split_reads_and_writes_concurrently() {
     spindle::block_on(async {
-        let addr = spawn_echo_server();
+        let addr = spawn_echo_server().await;
         let mut stream = TcpStream::connect(addr).await.unwrap();
         // `TcpStream::split(&mut ..)`: with `AsyncReadExt` in scope,
         // `stream.split()` would pick that trait's by-value `split`.
@@ -239,7 +239,7 @@ fn borrowed_split_reads_and_writes_concurrently() {
 #[test]
 fn peek_try_read_and_try_write() {
     spindle::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap())
             .await
             .unwrap();
@@ -275,7 +275,7 @@ fn peek_try_read_and_try_write() {
 #[test]
 fn vectored_writes_send_every_buffer() {
     spindle::block_on(async {
-        let addr = spawn_echo_server();
+        let addr = spawn_echo_server().await;
         let mut stream = TcpStream::connect(addr).await.unwrap();
         let bufs = [
             std::io::IoSlice::new(b"one "),
@@ -294,7 +294,7 @@ fn vectored_writes_send_every_buffer() {
 fn dropping_a_stream_deregisters_it() {
     let rt = spindle::Runtime::new().unwrap();
     rt.block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         for _ in 0..100 {
             let client = TcpStream::connect(addr).await.unwrap();
@@ -316,7 +316,7 @@ fn dropping_a_stream_deregisters_it() {
 #[test]
 fn short_try_read_clears_readiness_until_the_next_event() {
     spindle::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().await.unwrap();
         let mut buf = [0; 64];
@@ -342,7 +342,7 @@ fn short_try_read_clears_readiness_until_the_next_event() {
 fn peek_on_split_halves_leaves_the_data() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let mut client = TcpStream::connect(listener.local_addr().unwrap())
                 .await
                 .unwrap();

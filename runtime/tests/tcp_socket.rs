@@ -82,7 +82,7 @@ fn without_reuseport_a_second_bind_fails_naming_the_address() {
 fn connect_applies_the_options_set_before() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let socket = TcpSocket::new_v4().unwrap();
             socket.set_nodelay(true).unwrap();
             socket.set_keepalive(true).unwrap();
@@ -121,6 +121,7 @@ fn connect_to_a_closed_port_fails_naming_the_address() {
         spindle::block_on(async {
             // Bind, then close, a listener: its port is very likely free.
             let addr = TcpListener::bind("127.0.0.1:0")
+                .await
                 .unwrap()
                 .local_addr()
                 .unwrap();

@@ -23,7 +23,7 @@ use support::trace::Recorder;
 /// One echo round trip, a timer and a wake from another thread: every
 /// kind of arrow the page draws (reactor, timers, task to task).
 async fn scenario() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = spindle::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();

@@ -12,8 +12,8 @@ use support::within;
 fn send_to_and_recv_from_round_trip() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let server = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let server = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let server_addr = server.local_addr().unwrap();
             let echo = spindle::spawn(async move {
                 let mut buf = [0; 64];
@@ -34,8 +34,8 @@ fn send_to_and_recv_from_round_trip() {
 fn datagrams_are_never_merged_or_split() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let to = b.local_addr().unwrap();
             let sizes = [1usize, 700, 1400];
             for (i, &len) in sizes.iter().enumerate() {
@@ -59,8 +59,8 @@ fn datagrams_are_never_merged_or_split() {
 fn receiver_waits_for_a_datagram_sent_later() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let to = b.local_addr().unwrap();
             let receiver = spindle::spawn(async move {
                 let mut buf = [0; 8];
@@ -78,10 +78,10 @@ fn receiver_waits_for_a_datagram_sent_later() {
 fn connected_sockets_send_and_recv() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
-            a.connect(b.local_addr().unwrap()).unwrap();
-            b.connect(a.local_addr().unwrap()).unwrap();
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            a.connect(b.local_addr().unwrap()).await.unwrap();
+            b.connect(a.local_addr().unwrap()).await.unwrap();
             assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
             a.send(b"one").await.unwrap();
             let mut buf = [0; 8];
@@ -97,7 +97,7 @@ fn connected_sockets_send_and_recv() {
 #[test]
 fn send_on_an_unconnected_socket_fails() {
     spindle::block_on(async {
-        let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         assert!(a.send(b"nowhere").await.is_err());
         assert!(a.peer_addr().is_err());
     });
@@ -107,8 +107,8 @@ fn send_on_an_unconnected_socket_fails() {
 fn peek_from_leaves_the_datagram_queued() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             a.send_to(b"first", b.local_addr().unwrap()).await.unwrap();
             a.send_to(b"second", b.local_addr().unwrap()).await.unwrap();
             let mut buf = [0; 16];
@@ -129,8 +129,8 @@ fn peek_from_leaves_the_datagram_queued() {
 fn many_datagrams_each_arrive_whole() {
     within(Duration::from_secs(20), || {
         spindle::block_on(async {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let to = b.local_addr().unwrap();
             let receiver = spindle::spawn(async move {
                 let mut buf = [0; 64];
@@ -156,8 +156,8 @@ fn try_recv_from_loop_driven_by_readable_gets_every_datagram() {
     const COUNT: usize = 200;
     within(Duration::from_secs(20), || {
         spindle::block_on(async {
-            let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let receiver = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let sender = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let to = receiver.local_addr().unwrap();
             let from = sender.local_addr().unwrap();
             let sending = spindle::spawn(async move {
@@ -204,10 +204,10 @@ fn try_recv_from_loop_driven_by_readable_gets_every_datagram() {
 fn try_recv_on_a_connected_socket_after_readable() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
-            a.connect(b.local_addr().unwrap()).unwrap();
-            b.connect(a.local_addr().unwrap()).unwrap();
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            a.connect(b.local_addr().unwrap()).await.unwrap();
+            b.connect(a.local_addr().unwrap()).await.unwrap();
             a.writable().await.unwrap();
             assert_eq!(a.try_send(b"connected").unwrap(), 9);
             let mut buf = [0; 16];
@@ -227,7 +227,7 @@ fn try_recv_on_a_connected_socket_after_readable() {
 #[test]
 fn try_receives_before_the_reactor_reported_readable_would_block() {
     spindle::block_on(async {
-        let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let mut buf = [0; 4];
         // Fresh: the reactor has reported nothing yet.
         assert_eq!(
@@ -246,10 +246,10 @@ fn poll_send_poll_recv_and_poll_peek_from() {
     use std::future::poll_fn;
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
-            a.connect(b.local_addr().unwrap()).unwrap();
-            b.connect(a.local_addr().unwrap()).unwrap();
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            a.connect(b.local_addr().unwrap()).await.unwrap();
+            b.connect(a.local_addr().unwrap()).await.unwrap();
             let receiving = spindle::spawn(async move {
                 let mut buf = [0; 8];
                 let (n, from) = poll_fn(|cx| b.poll_peek_from(cx, &mut buf)).await.unwrap();
@@ -273,8 +273,8 @@ fn poll_send_poll_recv_and_poll_peek_from() {
 fn peek_sender_names_the_sender_and_leaves_the_datagram() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let receiver = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let sender = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let to = receiver.local_addr().unwrap();
             let waiting = spindle::spawn(async move {
                 let from = receiver.peek_sender().await.unwrap();
@@ -297,7 +297,7 @@ fn ready_reports_the_directions_asked_for() {
     use spindle::io::Interest;
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let ready = a.ready(Interest::WRITABLE).await.unwrap();
             assert!(ready.is_writable() && !ready.is_readable());
             a.send_to(b"x", a.local_addr().unwrap()).await.unwrap();
@@ -310,7 +310,7 @@ fn ready_reports_the_directions_asked_for() {
 #[test]
 fn socket_options_read_back_what_was_set() {
     spindle::block_on(async {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         socket.set_ttl(33).unwrap();
         assert_eq!(socket.ttl().unwrap(), 33);
         socket.set_broadcast(true).unwrap();
@@ -334,7 +334,7 @@ fn socket_options_read_back_what_was_set() {
 fn joining_a_non_multicast_address_fails_naming_it() {
     use std::net::Ipv4Addr;
     spindle::block_on(async {
-        let socket = UdpSocket::bind("0.0.0.0:0").unwrap();
+        let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
         let err = socket
             .join_multicast_v4(Ipv4Addr::new(10, 1, 2, 3), Ipv4Addr::UNSPECIFIED)
             .unwrap_err();
@@ -348,13 +348,13 @@ fn multicast_v4_on_loopback_delivers_to_the_group() {
     within(Duration::from_secs(10), || {
         spindle::block_on(async {
             let group = Ipv4Addr::new(239, 255, 77, 1);
-            let receiver = UdpSocket::bind("0.0.0.0:0").unwrap();
+            let receiver = UdpSocket::bind("0.0.0.0:0").await.unwrap();
             let port = receiver.local_addr().unwrap().port();
             if let Err(err) = receiver.join_multicast_v4(group, Ipv4Addr::LOCALHOST) {
                 println!("SKIPPED: the kernel refuses multicast on loopback: {err}");
                 return;
             }
-            let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let sender = UdpSocket::bind("127.0.0.1:0").await.unwrap();
             sender.set_multicast_loop_v4(true).unwrap();
             // Send through the loopback interface.
             let sref = socket2::SockRef::from(&sender);
@@ -396,7 +396,7 @@ fn multicast_v4_on_loopback_delivers_to_the_group() {
 fn multicast_v6_join_and_leave_where_ipv6_exists() {
     use std::net::Ipv6Addr;
     spindle::block_on(async {
-        let socket = match UdpSocket::bind("[::]:0") {
+        let socket = match UdpSocket::bind("[::]:0").await {
             Ok(socket) => socket,
             Err(err) => {
                 println!("SKIPPED: no IPv6 here: {err}");
@@ -419,8 +419,8 @@ fn multicast_v6_join_and_leave_where_ipv6_exists() {
 #[test]
 fn into_std_hands_back_a_working_non_blocking_socket() {
     spindle::block_on(async {
-        let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let a = a.into_std().unwrap();
         let mut buf = [0; 4];
         // Non-blocking, as tokio hands it back.

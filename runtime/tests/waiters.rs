@@ -21,7 +21,7 @@ use support::within;
 fn fifty_tasks_accepting_on_one_listener_accept_fifty_connections() {
     within(Duration::from_secs(60), || {
         spindle::block_on(async {
-            let listener = Arc::new(TcpListener::bind("127.0.0.1:0").unwrap());
+            let listener = Arc::new(TcpListener::bind("127.0.0.1:0").await.unwrap());
             let addr = listener.local_addr().unwrap();
             let acceptors: Vec<_> = (0..50)
                 .map(|_| {
@@ -55,7 +55,7 @@ fn fifty_tasks_accepting_on_one_listener_accept_fifty_connections() {
 fn several_readers_and_readable_waiters_on_one_socket_are_all_woken() {
     within(Duration::from_secs(60), || {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let mut client = TcpStream::connect(listener.local_addr().unwrap())
                 .await
                 .unwrap();
@@ -108,7 +108,7 @@ impl<F: Future> Future for Polls<F> {
 fn a_cancelled_readable_waiter_is_removed_from_the_socket() {
     within(Duration::from_secs(60), || {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let mut client = TcpStream::connect(listener.local_addr().unwrap())
                 .await
                 .unwrap();

@@ -40,7 +40,7 @@ use crate::worker;
 /// use spindle::net::{TcpListener, TcpStream};
 ///
 /// spindle::block_on(async {
-///     let listener = TcpListener::bind("127.0.0.1:0")?;
+///     let listener = TcpListener::bind("127.0.0.1:0").await?;
 ///     let mut client = TcpStream::connect(listener.local_addr()?).await?;
 ///     let (conn, peer) = listener.accept().await?;
 ///     spindle::spawn(spindle_server::echo(conn, peer));

@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn a_write_the_peer_never_reads_fails_after_the_limit() {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let mut client = TcpStream::connect(listener.local_addr().unwrap())
                 .await
                 .unwrap();
@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn a_write_that_fits_succeeds() {
         spindle::block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let mut client = TcpStream::connect(listener.local_addr().unwrap())
                 .await
                 .unwrap();

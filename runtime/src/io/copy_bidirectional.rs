@@ -54,7 +54,7 @@ const BUFFER: usize = 64 * 1024;
 ///
 /// spindle::block_on(async {
 ///     // An echo server behind a proxy.
-///     let server = TcpListener::bind("127.0.0.1:0")?;
+///     let server = TcpListener::bind("127.0.0.1:0").await?;
 ///     let server_addr = server.local_addr()?;
 ///     spindle::spawn(async move {
 ///         let (conn, _) = server.accept().await?;
@@ -62,7 +62,7 @@ const BUFFER: usize = 64 * 1024;
 ///         spindle::io::copy(&mut r, &mut w).await?; // echo until EOF, then FIN
 ///         Ok::<(), std::io::Error>(())
 ///     });
-///     let proxy = TcpListener::bind("127.0.0.1:0")?;
+///     let proxy = TcpListener::bind("127.0.0.1:0").await?;
 ///     let proxy_addr = proxy.local_addr()?;
 ///     let proxying = spindle::spawn(async move {
 ///         let (mut inbound, _) = proxy.accept().await?;

@@ -104,7 +104,7 @@ impl fmt::Debug for Interest {
 /// use spindle::io::{Interest, Ready};
 ///
 /// spindle::block_on(async {
-///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
 ///     let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
 ///     let ready: Ready = stream.ready(Interest::WRITABLE).await?;
 ///     assert!(ready.is_writable());

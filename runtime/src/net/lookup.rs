@@ -278,7 +278,7 @@ mod tests {
             // A timer and a TCP round trip, both done while the resolver
             // stand-in sleeps.
             crate::time::sleep(Duration::from_millis(10)).await;
-            let listener = crate::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let listener = crate::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let mut client = crate::net::TcpStream::connect(listener.local_addr().unwrap())
                 .await
                 .unwrap();

@@ -18,12 +18,12 @@
 //! | what every socket shares: `ready`, `poll_read_ready`, `try_*_vectored`, `into_std` | `readiness.rs` |
 //! | [`lookup_host`], [`ToSocketAddrs`] | `lookup.rs` |
 //!
-//! Host names are resolved on the blocking pool by [`lookup_host`];
-//! [`TcpStream::connect`] goes through it. The synchronous constructors
-//! (`TcpListener::bind`, `UdpSocket::bind`, `UdpSocket::connect`) keep
-//! std's `ToSocketAddrs`: an IP literal costs nothing there, but a host
-//! name is resolved on the calling thread, so resolve names first with
-//! [`lookup_host`] when they may be slow.
+//! Host names are resolved on the blocking pool by [`lookup_host`], and
+//! every constructor that takes an address goes through it:
+//! [`TcpStream::connect`], [`TcpListener::bind`], [`UdpSocket::bind`] and
+//! [`UdpSocket::connect`] are `async` for that reason. An IP literal is
+//! parsed at once, with no thread hop, so binding `"127.0.0.1:0"` costs
+//! what a synchronous bind would.
 
 mod lookup;
 mod readiness;

@@ -37,10 +37,11 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::task::{Context, Poll};
 
 use crate::io::{Interest, Ready};
+use crate::net::{lookup_host, ToSocketAddrs};
 use crate::reactor::Direction;
 use crate::registration::IoSource;
 
@@ -60,8 +61,8 @@ use crate::registration::IoSource;
 /// use spindle::net::UdpSocket;
 ///
 /// spindle::block_on(async {
-///     let a = UdpSocket::bind("127.0.0.1:0")?;
-///     let b = UdpSocket::bind("127.0.0.1:0")?;
+///     let a = UdpSocket::bind("127.0.0.1:0").await?;
+///     let b = UdpSocket::bind("127.0.0.1:0").await?;
 ///     a.send_to(b"ping", b.local_addr()?).await?;
 ///     let mut buf = [0; 16];
 ///     let (n, from) = b.recv_from(&mut buf).await?;
@@ -80,13 +81,15 @@ impl UdpSocket {
     /// Binds a socket to `addr`. Port 0 asks the OS for a free port.
     ///
     /// If `addr` yields several addresses, each is tried in turn and the
-    /// first that binds is used. Resolving a host name blocks the thread.
+    /// first that binds is used. A host name is resolved on the blocking
+    /// pool (see [`lookup_host`]), so the loop keeps running; an IP address
+    /// is used at once, without a thread hop.
     ///
     /// # Examples
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     assert_ne!(socket.local_addr()?.port(), 0);
     ///     Ok::<(), std::io::Error>(())
     /// })?;
@@ -95,15 +98,15 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// Fails if no address could be bound (in use, not permitted, not
-    /// local); the error names the address.
+    /// Fails if the host does not resolve, or no address could be bound (in
+    /// use, not permitted, not local); the error names the host or address.
     ///
     /// # Panics
     ///
     /// Panics if called outside a spindle runtime.
-    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
         let mut last_err = None;
-        for addr in addr.to_socket_addrs()? {
+        for addr in lookup_host(addr).await? {
             match mio::net::UdpSocket::bind(addr) {
                 Ok(socket) => {
                     return Ok(UdpSocket {
@@ -155,15 +158,16 @@ impl UdpSocket {
     }
 
     /// Sets the default peer: [`send`](Self::send) goes there, and only
-    /// datagrams from there are received. No packet is sent.
+    /// datagrams from there are received. No packet is sent. A host name is
+    /// resolved on the blocking pool, as for [`bind`](Self::bind).
     ///
     /// # Examples
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     a.connect(b.local_addr()?)?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(b.local_addr()?).await?;
     ///     assert_eq!(a.peer_addr()?, b.local_addr()?);
     ///     Ok::<(), std::io::Error>(())
     /// })?;
@@ -173,10 +177,11 @@ impl UdpSocket {
     /// # Errors
     ///
     /// Fails if `addr` resolves to nothing, or the OS refuses it (for
-    /// example an IPv6 peer for an IPv4 socket); the error names the address.
-    pub fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
+    /// example an IPv6 peer for an IPv4 socket); the error names the host or
+    /// address.
+    pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
         let mut last_err = None;
-        for addr in addr.to_socket_addrs()? {
+        for addr in lookup_host(addr).await? {
             match self.source.connect(addr) {
                 Ok(()) => return Ok(()),
                 Err(err) => {
@@ -202,8 +207,8 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     assert_eq!(a.send_to(b"hello", b.local_addr()?).await?, 5);
     ///     Ok::<(), std::io::Error>(())
     /// })?;
@@ -224,7 +229,7 @@ impl UdpSocket {
     /// ```
     /// use std::future::poll_fn;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     let to = a.local_addr()?;
     ///     assert_eq!(poll_fn(|cx| a.poll_send_to(cx, b"x", to)).await?, 1);
     ///     Ok::<(), std::io::Error>(())
@@ -253,7 +258,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"to myself", a.local_addr()?).await?;
     ///     let mut buf = [0; 32];
     ///     let (n, from) = a.recv_from(&mut buf).await?;
@@ -278,7 +283,7 @@ impl UdpSocket {
     /// ```
     /// use std::future::poll_fn;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"x", a.local_addr()?).await?;
     ///     let mut buf = [0; 4];
     ///     let (n, _) = poll_fn(|cx| a.poll_recv_from(cx, &mut buf)).await?;
@@ -310,7 +315,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"again", a.local_addr()?).await?;
     ///     let mut buf = [0; 8];
     ///     let (n, _) = a.peek_from(&mut buf).await?;
@@ -336,9 +341,9 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     a.connect(b.local_addr()?)?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(b.local_addr()?).await?;
     ///     a.send(b"hi").await?;
     ///     let mut buf = [0; 2];
     ///     assert_eq!(b.recv_from(&mut buf).await?.0, 2);
@@ -363,9 +368,9 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     a.connect(b.local_addr()?)?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(b.local_addr()?).await?;
     ///     b.send_to(b"yo", a.local_addr()?).await?;
     ///     let mut buf = [0; 8];
     ///     assert_eq!(a.recv(&mut buf).await?, 2);
@@ -388,7 +393,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     assert!(socket.local_addr()?.ip().is_loopback());
     ///     Ok::<(), std::io::Error>(())
     /// })?;
@@ -408,7 +413,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     assert!(socket.peer_addr().is_err()); // not connected yet
     ///     Ok::<(), std::io::Error>(())
     /// })?;
@@ -429,8 +434,8 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     a.connect(a.local_addr()?)?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(a.local_addr()?).await?;
     ///     a.send(b"twice").await?;
     ///     let mut buf = [0; 8];
     ///     assert_eq!(a.peek(&mut buf).await?, 5);
@@ -456,8 +461,8 @@ impl UdpSocket {
     /// ```
     /// use std::future::poll_fn;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     a.connect(a.local_addr()?)?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(a.local_addr()?).await?;
     ///     assert_eq!(poll_fn(|cx| a.poll_send(cx, b"hey")).await?, 3);
     ///     Ok::<(), std::io::Error>(())
     /// })?;
@@ -481,8 +486,8 @@ impl UdpSocket {
     /// ```
     /// use std::future::poll_fn;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     a.connect(a.local_addr()?)?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(a.local_addr()?).await?;
     ///     a.send(b"hey").await?;
     ///     let mut buf = [0; 8];
     ///     assert_eq!(poll_fn(|cx| a.poll_recv(cx, &mut buf)).await?, 3);
@@ -507,7 +512,7 @@ impl UdpSocket {
     /// ```
     /// use std::future::poll_fn;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"x", a.local_addr()?).await?;
     ///     let mut buf = [0; 4];
     ///     let (n, from) = poll_fn(|cx| a.poll_peek_from(cx, &mut buf)).await?;
@@ -537,8 +542,8 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"who?", b.local_addr()?).await?;
     ///     assert_eq!(b.peek_sender().await?, a.local_addr()?);
     ///     let mut buf = [0; 8];
@@ -562,7 +567,7 @@ impl UdpSocket {
     /// ```
     /// use std::future::poll_fn;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"x", a.local_addr()?).await?;
     ///     assert_eq!(poll_fn(|cx| a.poll_peek_sender(cx)).await?, a.local_addr()?);
     ///     Ok::<(), std::io::Error>(())
@@ -601,7 +606,7 @@ impl UdpSocket {
     /// ```
     /// use spindle::io::Interest;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     let ready = a.ready(Interest::READABLE | Interest::WRITABLE).await?;
     ///     assert!(ready.is_writable()); // a fresh socket can send
     ///     Ok::<(), std::io::Error>(())
@@ -624,7 +629,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"one", a.local_addr()?).await?;
     ///     let mut buf = [0; 8];
     ///     let (n, _) = loop {
@@ -654,7 +659,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.writable().await?;
     ///     assert_eq!(a.try_send_to(b"x", a.local_addr()?)?, 1);
     ///     Ok::<(), std::io::Error>(())
@@ -676,7 +681,7 @@ impl UdpSocket {
     /// ```
     /// use std::future::poll_fn;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"x", a.local_addr()?).await?;
     ///     poll_fn(|cx| a.poll_recv_ready(cx)).await?;
     ///     Ok::<(), std::io::Error>(())
@@ -698,7 +703,7 @@ impl UdpSocket {
     /// ```
     /// use std::future::poll_fn;
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     poll_fn(|cx| a.poll_send_ready(cx)).await?;
     ///     Ok::<(), std::io::Error>(())
     /// })?;
@@ -720,8 +725,8 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     a.connect(a.local_addr()?)?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(a.local_addr()?).await?;
     ///     a.writable().await?;
     ///     assert_eq!(a.try_send(b"now")?, 3);
     ///     Ok::<(), std::io::Error>(())
@@ -758,8 +763,8 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
-    ///     a.connect(a.local_addr()?)?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(a.local_addr()?).await?;
     ///     a.send(b"hi").await?;
     ///     let mut buf = [0; 8];
     ///     let n = loop {
@@ -804,7 +809,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let a = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     a.send_to(b"p", a.local_addr()?).await?;
     ///     a.readable().await?;
     ///     let mut buf = [0; 4];
@@ -829,7 +834,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     let addr = socket.local_addr()?;
     ///     let std_socket = socket.into_std()?;
     ///     assert_eq!(std_socket.local_addr()?, addr);
@@ -853,7 +858,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     socket.set_ttl(7)?;
     ///     assert_eq!(socket.ttl()?, 7);
     ///     Ok::<(), std::io::Error>(())
@@ -887,7 +892,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     socket.set_broadcast(true)?;
     ///     assert!(socket.broadcast()?);
     ///     Ok::<(), std::io::Error>(())
@@ -923,7 +928,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("0.0.0.0:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("0.0.0.0:0").await?;
     ///     socket.set_multicast_loop_v4(false)?;
     ///     assert!(!socket.multicast_loop_v4()?);
     ///     Ok::<(), std::io::Error>(())
@@ -958,7 +963,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("0.0.0.0:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("0.0.0.0:0").await?;
     ///     socket.set_multicast_ttl_v4(4)?;
     ///     assert_eq!(socket.multicast_ttl_v4()?, 4);
     ///     Ok::<(), std::io::Error>(())
@@ -993,7 +998,7 @@ impl UdpSocket {
     /// ```
     /// spindle::block_on(async {
     ///     // Only where the host has IPv6.
-    ///     if let Ok(socket) = spindle::net::UdpSocket::bind("[::1]:0") {
+    ///     if let Ok(socket) = spindle::net::UdpSocket::bind("[::1]:0").await {
     ///         socket.set_multicast_loop_v6(false)?;
     ///         assert!(!socket.multicast_loop_v6()?);
     ///     }
@@ -1030,7 +1035,7 @@ impl UdpSocket {
     /// ```
     /// use std::net::Ipv4Addr;
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("0.0.0.0:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("0.0.0.0:0").await?;
     ///     let group = Ipv4Addr::new(239, 255, 0, 1);
     ///     // A host without a multicast route refuses; that is not a bug here.
     ///     if socket.join_multicast_v4(group, Ipv4Addr::LOCALHOST).is_ok() {
@@ -1085,7 +1090,7 @@ impl UdpSocket {
     /// ```
     /// use std::net::Ipv6Addr;
     /// spindle::block_on(async {
-    ///     if let Ok(socket) = spindle::net::UdpSocket::bind("[::]:0") {
+    ///     if let Ok(socket) = spindle::net::UdpSocket::bind("[::]:0").await {
     ///         let group: Ipv6Addr = "ff02::1:3".parse().unwrap();
     ///         if socket.join_multicast_v6(&group, 0).is_ok() {
     ///             socket.leave_multicast_v6(&group, 0)?;
@@ -1143,7 +1148,7 @@ impl UdpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await?;
     ///     socket.set_tos(0x10)?; // "low delay"
     ///     assert_eq!(socket.tos()?, 0x10);
     ///     Ok::<(), std::io::Error>(())

@@ -8,12 +8,12 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::net::TcpStream;
+use crate::net::{lookup_host, TcpStream, ToSocketAddrs};
 use crate::reactor::Direction;
 use crate::registration::IoSource;
 
@@ -26,7 +26,7 @@ use crate::registration::IoSource;
 /// use spindle::net::{TcpListener, TcpStream};
 ///
 /// spindle::block_on(async {
-///     let listener = TcpListener::bind("127.0.0.1:0")?;
+///     let listener = TcpListener::bind("127.0.0.1:0").await?;
 ///     let addr = listener.local_addr()?;
 ///     spindle::spawn(async move {
 ///         let (mut conn, _peer) = listener.accept().await.unwrap();
@@ -56,13 +56,15 @@ impl TcpListener {
     /// [`BACKLOG`](Self::BACKLOG). Port 0 asks the OS for a free port.
     ///
     /// If `addr` yields several addresses, each is tried in turn and the
-    /// first that binds is used. Resolving a host name blocks the thread.
+    /// first that binds is used. A host name is resolved on the blocking
+    /// pool (see [`lookup_host`]), so the loop keeps running; an IP address
+    /// is used at once, without a thread hop.
     ///
     /// # Examples
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     ///     assert_ne!(listener.local_addr()?.port(), 0);
     ///     Ok::<(), std::io::Error>(())
     /// })?;
@@ -71,15 +73,15 @@ impl TcpListener {
     ///
     /// # Errors
     ///
-    /// Fails if no address could be bound (in use, not permitted, not
-    /// local); the error names the address.
+    /// Fails if the host does not resolve, or no address could be bound (in
+    /// use, not permitted, not local); the error names the host or address.
     ///
     /// # Panics
     ///
     /// Panics if called outside a spindle runtime.
-    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
         let mut last_err = None;
-        for addr in addr.to_socket_addrs()? {
+        for addr in lookup_host(addr).await? {
             match bind_socket(addr) {
                 Ok(listener) => return TcpListener::from_std(listener),
                 Err(err) => {
@@ -135,7 +137,7 @@ impl TcpListener {
     /// use spindle::net::{TcpListener, TcpStream};
     ///
     /// spindle::block_on(async {
-    ///     let listener = TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
     ///     let client = TcpStream::connect(listener.local_addr()?).await?;
     ///     let (_conn, peer) = listener.accept().await?;
     ///     assert_eq!(peer, client.local_addr()?);
@@ -163,7 +165,7 @@ impl TcpListener {
     /// use spindle::net::{TcpListener, TcpStream};
     ///
     /// spindle::block_on(async {
-    ///     let listener = TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
     ///     let _client = TcpStream::connect(listener.local_addr()?).await?;
     ///     let (_conn, _peer) = poll_fn(|cx| listener.poll_accept(cx)).await?;
     ///     Ok::<(), std::io::Error>(())
@@ -193,7 +195,7 @@ impl TcpListener {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     ///     let addr = listener.local_addr()?;
     ///     let std_listener = listener.into_std()?;
     ///     assert_eq!(std_listener.local_addr()?, addr);
@@ -217,7 +219,7 @@ impl TcpListener {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     ///     listener.set_ttl(100)?;
     ///     assert_eq!(listener.ttl()?, 100);
     ///     Ok::<(), std::io::Error>(())
@@ -251,7 +253,7 @@ impl TcpListener {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     ///     assert!(listener.local_addr()?.ip().is_loopback());
     ///     Ok::<(), std::io::Error>(())
     /// })?;

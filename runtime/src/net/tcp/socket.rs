@@ -390,7 +390,7 @@ impl TcpSocket {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     ///     let socket = spindle::net::TcpSocket::new_v4()?;
     ///     let stream = socket.connect(listener.local_addr()?).await?;
     ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);

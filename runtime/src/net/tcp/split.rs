@@ -25,7 +25,7 @@ use crate::net::TcpStream;
 /// ```
 /// use spindle::io::AsyncReadExt;
 /// # spindle::block_on(async {
-/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let mut stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
 /// let (mut reader, _writer): (spindle::net::tcp::ReadHalf<'_>, _) = spindle::net::TcpStream::split(&mut stream);
 /// drop(listener.accept().await?); // the peer closes
@@ -45,7 +45,7 @@ pub struct ReadHalf<'a>(&'a TcpStream);
 /// ```
 /// use spindle::io::AsyncWriteExt;
 /// # spindle::block_on(async {
-/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let mut stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
 /// let (_reader, mut writer): (_, spindle::net::tcp::WriteHalf<'_>) = spindle::net::TcpStream::split(&mut stream);
 /// writer.write_all(b"hello").await?;
@@ -63,7 +63,7 @@ pub struct WriteHalf<'a>(&'a TcpStream);
 /// ```
 /// use spindle::io::AsyncReadExt;
 /// # spindle::block_on(async {
-/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
 /// let (mut reader, _writer) = stream.into_split();
 /// let peer = listener.accept().await?;
@@ -90,7 +90,7 @@ pub struct OwnedReadHalf {
 /// ```
 /// use spindle::io::AsyncWriteExt;
 /// # spindle::block_on(async {
-/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
 /// let (_reader, mut writer) = stream.into_split();
 /// writer.write_all(b"bye").await?;
@@ -113,7 +113,7 @@ pub struct OwnedWriteHalf {
 ///
 /// ```
 /// # spindle::block_on(async {
-/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+/// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
 /// # let addr = listener.local_addr()?;
 /// let (r1, _w1) = spindle::net::TcpStream::connect(addr).await?.into_split();
 /// let (_r2, w2) = spindle::net::TcpStream::connect(addr).await?.into_split();
@@ -160,7 +160,7 @@ impl ReadHalf<'_> {
     /// ```
     /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (mut server, _) = listener.accept().await?;
     /// client.write_all(b"abc").await?;
@@ -190,7 +190,7 @@ impl ReadHalf<'_> {
     /// use std::future::poll_fn;
     /// use spindle::io::AsyncWriteExt;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (mut server, _) = listener.accept().await?;
     /// client.write_all(b"x").await?;
@@ -219,7 +219,7 @@ impl OwnedReadHalf {
     /// ```
     /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (server, _) = listener.accept().await?;
     /// client.write_all(b"abc").await?;
@@ -249,7 +249,7 @@ impl OwnedReadHalf {
     /// use std::future::poll_fn;
     /// use spindle::io::AsyncWriteExt;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (server, _) = listener.accept().await?;
     /// client.write_all(b"x").await?;
@@ -274,7 +274,7 @@ impl OwnedReadHalf {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (reader, writer) = stream.into_split();
     /// let stream = reader.reunite(writer).unwrap();
@@ -302,7 +302,7 @@ impl OwnedReadHalf {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (reader, _) = spindle::net::TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(reader.peer_addr()?, listener.local_addr()?);
     /// # Ok::<(), std::io::Error>(())
@@ -332,7 +332,7 @@ impl OwnedWriteHalf {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let (_, writer) = spindle::net::TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(writer.peer_addr()?, listener.local_addr()?);
     /// # Ok::<(), std::io::Error>(())

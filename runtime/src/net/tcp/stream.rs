@@ -42,7 +42,7 @@ use crate::registration::{close_result, IoSource};
 /// use spindle::net::{TcpListener, TcpStream};
 ///
 /// spindle::block_on(async {
-///     let listener = TcpListener::bind("127.0.0.1:0")?;
+///     let listener = TcpListener::bind("127.0.0.1:0").await?;
 ///     let mut client = TcpStream::connect(listener.local_addr()?).await?;
 ///     let (mut server, _) = listener.accept().await?;
 ///     client.write_all(b"ping").await?;
@@ -68,7 +68,7 @@ impl TcpStream {
     ///
     /// ```
     /// spindle::block_on(async {
-    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     ///     let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
     ///     Ok::<(), std::io::Error>(())
@@ -180,7 +180,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// assert_eq!(stream.peer_addr()?, listener.local_addr()?);
     /// # Ok::<(), std::io::Error>(())
@@ -201,7 +201,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// assert!(stream.local_addr()?.ip().is_loopback());
     /// # Ok::<(), std::io::Error>(())
@@ -223,7 +223,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// stream.set_nodelay(true)?;
     /// assert!(stream.nodelay()?);
@@ -245,7 +245,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// assert!(!stream.nodelay()?);
     /// # Ok::<(), std::io::Error>(())
@@ -267,7 +267,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// stream.set_linger(Some(std::time::Duration::ZERO))?;
     /// # Ok::<(), std::io::Error>(())
@@ -288,7 +288,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// stream.shutdown(std::net::Shutdown::Write)?; // the peer reads EOF
     /// # Ok::<(), std::io::Error>(())
@@ -311,7 +311,7 @@ impl TcpStream {
     /// ```
     /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (mut server, _) = listener.accept().await?;
     /// client.write_all(b"hello").await?;
@@ -340,7 +340,7 @@ impl TcpStream {
     /// use std::future::poll_fn;
     /// use spindle::io::AsyncWriteExt;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (server, _) = listener.accept().await?;
     /// client.write_all(b"x").await?;
@@ -370,7 +370,7 @@ impl TcpStream {
     /// ```
     /// use spindle::io::AsyncWriteExt;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (server, _) = listener.accept().await?;
     /// client.write_all(b"data").await?;
@@ -412,7 +412,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// client.writable().await?;
     /// assert_eq!(client.try_write(b"hi")?, 2);
@@ -470,7 +470,7 @@ impl TcpStream {
     /// ```
     /// use spindle::io::{AsyncWriteExt, Interest};
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (server, _) = listener.accept().await?;
     /// client.write_all(b"x").await?;
@@ -500,7 +500,7 @@ impl TcpStream {
     /// use std::future::poll_fn;
     /// use spindle::io::AsyncWriteExt;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (server, _) = listener.accept().await?;
     /// client.write_all(b"x").await?;
@@ -525,7 +525,7 @@ impl TcpStream {
     /// ```
     /// use std::future::poll_fn;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// poll_fn(|cx| client.poll_write_ready(cx)).await?;
     /// assert_eq!(client.try_write(b"x")?, 1);
@@ -550,7 +550,7 @@ impl TcpStream {
     /// use std::io::IoSliceMut;
     /// use spindle::io::AsyncWriteExt;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (server, _) = listener.accept().await?;
     /// client.write_all(b"headbody").await?;
@@ -587,7 +587,7 @@ impl TcpStream {
     /// ```
     /// use std::io::IoSlice;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// client.writable().await?;
     /// let n = client.try_write_vectored(&[IoSlice::new(b"head"), IoSlice::new(b"body")])?;
@@ -614,7 +614,7 @@ impl TcpStream {
     /// ```
     /// use std::io::{Read, Write};
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let client = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (server, _) = listener.accept().await?;
     /// let mut client = client.into_std()?;
@@ -647,7 +647,7 @@ impl TcpStream {
     /// ```
     /// use std::time::Duration;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// assert_eq!(stream.linger()?, None);
     /// stream.set_linger(Some(Duration::from_secs(1)))?;
@@ -670,7 +670,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// stream.set_ttl(42)?;
     /// assert_eq!(stream.ttl()?, 42);
@@ -707,7 +707,7 @@ impl TcpStream {
     ///
     /// ```
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// stream.set_keepalive(true)?;
     /// assert!(stream.keepalive()?);
@@ -753,7 +753,7 @@ impl TcpStream {
     /// ```
     /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let mut stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (mut reader, mut writer) = spindle::net::TcpStream::split(&mut stream);
     /// writer.write_all(b"x").await?;
@@ -773,7 +773,7 @@ impl TcpStream {
     /// ```
     /// use spindle::io::AsyncWriteExt;
     /// # spindle::block_on(async {
-    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = spindle::net::TcpStream::connect(listener.local_addr()?).await?;
     /// let (reader, mut writer) = stream.into_split();
     /// spindle::spawn(async move { writer.write_all(b"x").await });
