@@ -291,6 +291,9 @@ impl From<JoinError> for std::io::Error {
 pub struct JoinHandle<T> {
     /// The task's result slot, shared with the task.
     state: Arc<JoinState<T>>,
+    /// Set when `poll` handed out the result: the slot is `Consumed`, so
+    /// dropping the handle need not lock it (the common `.await` case).
+    taken: bool,
 }
 
 impl<T> JoinHandle<T> {
@@ -351,6 +354,9 @@ impl<T> Drop for JoinHandle<T> {
     /// Detaches the task; drops a result nobody took, containing a panic in
     /// its destructor.
     fn drop(&mut self) {
+        if self.taken {
+            return;
+        }
         let result = {
             let mut inner = self.state.lock();
             match inner.stage {
@@ -376,6 +382,7 @@ impl<T> Future for JoinHandle<T> {
             JoinStage::Finished(result) => {
                 drop(inner);
                 coop::consume();
+                self.get_mut().taken = true;
                 Poll::Ready(result)
             }
             JoinStage::Consumed => panic!("`JoinHandle` polled after it completed"),
@@ -527,7 +534,10 @@ impl<T> JoinState<T> {
 
 /// Builds the handle of a result slot.
 pub(crate) fn join_handle<T>(state: Arc<JoinState<T>>) -> JoinHandle<T> {
-    JoinHandle { state }
+    JoinHandle {
+        state,
+        taken: false,
+    }
 }
 
 /// What one poll of a task came to, as the loop needs to know it.
