@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""User-space instructions per request of one server, counted by cachegrind.
+
+    python3 benches/scripts/instructions-per-request.py MODE SERVER [ARGS...]
+
+MODE is `http` or `echo`; SERVER and ARGS start a server that prints
+`listening on ADDR` (spindle-server, or any contender in target/release).
+Examples, after `cargo build --release -p spindle-server -p spindle-benches`:
+
+    python3 benches/scripts/instructions-per-request.py http \\
+        target/release/spindle-server --addr 127.0.0.1:0 --threads 1
+    python3 benches/scripts/instructions-per-request.py http \\
+        target/release/tokio-current-thread --mode http --addr 127.0.0.1:0
+
+The server runs under `valgrind --tool=cachegrind --cache-sim=no` twice;
+`loadgen` (16 connections, no warmup) drives it for 1 s, then for 4 s, and
+SIGTERM stops it. The figure is (I_4s - I_1s) / (N_4s - N_1s): startup,
+shutdown and the connects cancel out. Instruction counts do not depend on
+the machine's load, unlike CPU time, so this is the figure to compare
+across commits on a shared machine. Kernel time (the syscalls) is not in it.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+LOADGEN = os.path.join(os.path.dirname(__file__), "..", "..", "target", "release", "loadgen")
+
+
+def count(mode, server, secs):
+    """Runs `server` under cachegrind for `secs` of load: (instructions, requests)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cachegrind.out")
+        proc = subprocess.Popen(
+            ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}"]
+            + server,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            addr = None
+            deadline = time.monotonic() + 60
+            while addr is None and time.monotonic() < deadline:
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                found = re.search(r"listening on (\S+)", line)
+                if found:
+                    addr = found.group(1)
+            if addr is None:
+                sys.exit(f"{server[0]} printed no `listening on ADDR` line")
+            load = subprocess.run(
+                [LOADGEN, "--addr", addr, "--mode", mode, "--connections", "16",
+                 "--duration", str(secs), "--warmup", "0", "--timeout", "20"],
+                capture_output=True, text=True, timeout=secs + 120,
+            )
+            if load.returncode != 0:
+                sys.exit(f"loadgen failed: {load.stderr.strip()}")
+            requests = json.loads(load.stdout.strip().splitlines()[-1])["requests"]
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        refs = re.search(r"I\s+refs:\s+([\d,]+)", err)
+        if refs is None:
+            sys.exit(f"no instruction count from valgrind:\n{err}")
+        return int(refs.group(1).replace(",", "")), requests
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("http", "echo"):
+        sys.exit(__doc__)
+    mode, server = sys.argv[1], sys.argv[2:]
+    short, long = count(mode, server, 1), count(mode, server, 4)
+    if long[1] <= short[1]:
+        sys.exit("the 4 s run answered no more requests than the 1 s run")
+    per_request = (long[0] - short[0]) / (long[1] - short[1])
+    print(f"{os.path.basename(server[0])} {mode}: {per_request:,.0f} instructions/request "
+          f"({short[0]:,} over {short[1]:,} requests, {long[0]:,} over {long[1]:,})")
+
+
+if __name__ == "__main__":
+    main()
