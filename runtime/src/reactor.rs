@@ -25,6 +25,11 @@
 //!   socket wakes nothing.
 //! - Wakers are collected while the slab is borrowed and woken after, so a
 //!   waker that runs arbitrary code cannot re-enter the slab.
+//! - Readiness bits are set only by dispatch, which takes every waiter of
+//!   a direction in the same step as it sets that direction's bits, and a
+//!   task parks only while its direction's bits are clear. So a waiter
+//!   that later finds its direction ready has already been taken
+//!   (`ReadyFuture` relies on this to skip removing itself).
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -354,6 +359,12 @@ impl IoSlot {
                 tasks.push(waiter.task);
             }
         }
+    }
+
+    /// How many waiters are parked for `direction` (tests only).
+    #[cfg(test)]
+    pub(crate) fn waiting(&self, direction: Direction) -> usize {
+        lock(&self.waiters).list(direction).len()
     }
 
     /// The slab index: the low half of the token, as the trace shows it.

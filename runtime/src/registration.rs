@@ -552,11 +552,19 @@ impl Future for ReadyFuture<'_> {
         let result = this
             .registration
             .poll_ready_keyed(this.direction, Some(&mut this.key), cx);
-        if result.is_ready() && this.key != 0 {
-            // Done after parking: the event took the entry, unless the
-            // wake came from elsewhere; drop any left.
-            this.registration.unpark(this.direction, this.key);
-            this.key = 0;
+        match &result {
+            // Ready after parking: readiness is only ever set by the
+            // reactor's dispatch, which takes every waiter of that
+            // direction in the same step, and a waiter parks only while
+            // the bit is clear. So seeing the bit means the event already
+            // took this entry: nothing to remove, no lock.
+            Poll::Ready(Ok(_)) => this.key = 0,
+            // An error (wrong thread, runtime gone) may leave the entry.
+            Poll::Ready(Err(_)) if this.key != 0 => {
+                this.registration.unpark(this.direction, this.key);
+                this.key = 0;
+            }
+            _ => {}
         }
         result
     }
@@ -624,6 +632,36 @@ mod tests {
                 registration.try_io_sized(Direction::Write, 9, || interrupted_then(1, 9, &calls));
             assert_eq!(n.unwrap(), 9);
             assert_eq!(calls.get(), 2);
+        });
+    }
+
+    #[test]
+    fn a_ready_future_leaves_no_waiter_behind() {
+        crate::block_on(async {
+            let a = mio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let b = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            let to = a.local_addr().unwrap();
+            let source = IoSource::new(a, "test").unwrap();
+            let registration = source.registration();
+            let slot = &registration.slot;
+
+            // Parks (nothing to read), then the datagram's event takes it.
+            let mut first = std::pin::pin!(registration.ready(Direction::Read));
+            assert!(futures::poll!(first.as_mut()).is_pending());
+            assert_eq!(slot.waiting(Direction::Read), 1);
+            b.send_to(b"x", to).unwrap();
+            first.await.unwrap();
+            assert_eq!(slot.waiting(Direction::Read), 0);
+
+            // Drained again; a future dropped while parked removes itself.
+            let mut buf = [0; 4];
+            assert_eq!(source.recv(&mut buf).unwrap(), 1);
+            registration.clear(Direction::Read);
+            let mut second = Box::pin(registration.ready(Direction::Read));
+            assert!(futures::poll!(second.as_mut()).is_pending());
+            assert_eq!(slot.waiting(Direction::Read), 1);
+            drop(second);
+            assert_eq!(slot.waiting(Direction::Read), 0);
         });
     }
 }
