@@ -80,3 +80,41 @@ fn any_async_fn_per_connection_can_be_served() {
     stream.shutdown(Shutdown::Write).unwrap();
     assert_eq!(support::read_to_close(&mut stream), "3\n5\n");
 }
+
+#[test]
+fn a_turn_that_moves_a_whole_buffer_takes_budget_by_the_byte() {
+    // 32 KiB already queued when the echo task first reads: each of its two
+    // turns moves a whole 16 KiB scratch buffer, three operations plus one
+    // unit per 4 KiB beyond the first, six in all. With a budget of six,
+    // each turn ends its poll (two yields); counting operations alone,
+    // both turns would fit in one poll (one yield, at the next readable).
+    const TOTAL: usize = 32 * 1024;
+    let rt = spindle::Runtime::builder().budget(6).build().unwrap();
+    rt.block_on(async {
+        let listener = spindle::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap();
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (stream, peer) = listener.accept().await.unwrap();
+        let payload: Vec<u8> = (0..TOTAL).map(|i| (i % 251) as u8).collect();
+        // Loopback takes 32 KiB at once; the timeout turns a surprise into
+        // a failure instead of a hang.
+        client
+            .set_write_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        client.write_all(&payload).unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut echoed = vec![0; TOTAL];
+            client.read_exact(&mut echoed).unwrap();
+            echoed
+        });
+        let echo = spindle::spawn(spindle_server::echo(stream, peer));
+        let echoed = spindle::spawn_blocking(move || reader.join().unwrap())
+            .await
+            .unwrap();
+        assert!(echoed == payload, "the echo differs");
+        echo.abort();
+    });
+    let yields = rt.metrics().budget_yields;
+    assert!(yields >= 2, "{yields} budget yields over two full turns");
+}
