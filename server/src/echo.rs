@@ -17,14 +17,6 @@
 //! connection then shuts down its own write side, so the client reads an
 //! orderly end of stream, and closes.
 //!
-//! The runtime's budget counts operations, and one echo turn is three of
-//! them (`readable`, `try_read`, `try_write`) however many bytes it moves:
-//! up to a whole scratch buffer. So that a flooding client gives the thread
-//! back after about as many bytes as a 4 KiB-read loop would, a turn also
-//! takes one unit per 4 KiB (`BYTES_PER_UNIT`) it moved beyond the first, through
-//! `consume_budget`, the runtime's knob for work that is not one
-//! operation. A small echo (a request of a few bytes) takes nothing extra.
-//!
 //! Echo has no request boundaries, so a graceful shutdown has nothing to
 //! let finish: open echo connections run until the client closes them or
 //! the shutdown timeout cuts them.
@@ -36,10 +28,6 @@ use spindle::net::TcpStream;
 
 use crate::scratch::with_scratch;
 use crate::send::send_all;
-
-/// Bytes of echo per unit of the runtime's budget, beyond a turn's first
-/// unit of data: the read size of a plain `read` loop.
-pub(crate) const BYTES_PER_UNIT: usize = 4096;
 use crate::worker;
 
 /// Echoes `stream` until the peer closes its side; a per-connection handler
@@ -77,7 +65,6 @@ pub async fn echo(mut stream: TcpStream, _peer: SocketAddr) -> io::Result<()> {
         stream.readable().await?;
         // Read and write back from the scratch buffer, with no `.await`;
         // `rest` is what the socket could not take now.
-        let mut moved = 0;
         let read = with_scratch(|buf| -> io::Result<Option<Vec<u8>>> {
             let n = match stream.try_read(buf) {
                 Ok(0) => return Ok(None),
@@ -85,7 +72,6 @@ pub async fn echo(mut stream: TcpStream, _peer: SocketAddr) -> io::Result<()> {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(Some(Vec::new())),
                 Err(err) => return Err(err),
             };
-            moved = n;
             let mut written = 0;
             while written < n {
                 match stream.try_write(&buf[written..n]) {
@@ -96,9 +82,6 @@ pub async fn echo(mut stream: TcpStream, _peer: SocketAddr) -> io::Result<()> {
             }
             Ok(Some(buf[written..n].to_vec()))
         })?;
-        for _ in 0..moved.saturating_sub(1) / BYTES_PER_UNIT {
-            spindle::task::consume_budget().await;
-        }
         match read {
             None => break,
             Some(rest) if !rest.is_empty() => send_all(&mut stream, &rest, stall).await?,
