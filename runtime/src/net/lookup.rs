@@ -22,6 +22,7 @@
 //! the same types as std's, and sealed: the split between "literal" and
 //! "name" is spindle's to make.
 
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
@@ -87,6 +88,37 @@ pub async fn lookup_host(
         }
     };
     Ok(addrs.into_iter())
+}
+
+/// Resolves `host` and runs `op` on each address in turn until one
+/// succeeds: the body of every constructor that takes an address
+/// (`TcpStream::connect`, `TcpListener::bind`, `UdpSocket::bind` and
+/// `UdpSocket::connect`). When all fail, the error is the last address's,
+/// its message prefixed with `what` and that address (`could not connect
+/// to 127.0.0.1:1: Connection refused`).
+pub(crate) async fn try_each_addr<T, F>(
+    host: impl ToSocketAddrs,
+    what: &str,
+    mut op: impl FnMut(SocketAddr) -> F,
+) -> io::Result<T>
+where
+    F: Future<Output = io::Result<T>>,
+{
+    let mut last_err = None;
+    for addr in lookup_host(host).await? {
+        match op(addr).await {
+            Ok(value) => return Ok(value),
+            Err(err) => {
+                last_err = Some(io::Error::new(err.kind(), format!("{what} {addr}: {err}")))
+            }
+        }
+    }
+    Err(last_err.unwrap_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "could not resolve to any address",
+        )
+    }))
 }
 
 /// The sealed half of [`ToSocketAddrs`].

@@ -41,7 +41,8 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::task::{Context, Poll};
 
 use crate::io::{Interest, Ready};
-use crate::net::{lookup_host, ToSocketAddrs};
+use crate::net::lookup::try_each_addr;
+use crate::net::ToSocketAddrs;
 use crate::reactor::Direction;
 use crate::registration::IoSource;
 
@@ -82,7 +83,7 @@ impl UdpSocket {
     ///
     /// If `addr` yields several addresses, each is tried in turn and the
     /// first that binds is used. A host name is resolved on the blocking
-    /// pool (see [`lookup_host`]), so the loop keeps running; an IP address
+    /// pool (see [`lookup_host`](crate::net::lookup_host)), so the loop keeps running; an IP address
     /// is used at once, without a thread hop.
     ///
     /// # Examples
@@ -105,28 +106,13 @@ impl UdpSocket {
     ///
     /// Panics if called outside a spindle runtime.
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        let mut last_err = None;
-        for addr in lookup_host(addr).await? {
-            match mio::net::UdpSocket::bind(addr) {
-                Ok(socket) => {
-                    return Ok(UdpSocket {
-                        source: IoSource::new(socket, "UdpSocket::bind")?,
-                    })
-                }
-                Err(err) => {
-                    last_err = Some(io::Error::new(
-                        err.kind(),
-                        format!("could not bind UDP socket to {addr}: {err}"),
-                    ))
-                }
-            }
-        }
-        Err(last_err.unwrap_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "could not resolve to any address",
-            )
-        }))
+        let socket = try_each_addr(addr, "could not bind UDP socket to", |addr| {
+            std::future::ready(mio::net::UdpSocket::bind(addr))
+        })
+        .await?;
+        Ok(UdpSocket {
+            source: IoSource::new(socket, "UdpSocket::bind")?,
+        })
     }
 
     /// Wraps a std socket, switching it to non-blocking mode.
@@ -180,24 +166,10 @@ impl UdpSocket {
     /// example an IPv6 peer for an IPv4 socket); the error names the host or
     /// address.
     pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        let mut last_err = None;
-        for addr in lookup_host(addr).await? {
-            match self.source.connect(addr) {
-                Ok(()) => return Ok(()),
-                Err(err) => {
-                    last_err = Some(io::Error::new(
-                        err.kind(),
-                        format!("could not connect UDP socket to {addr}: {err}"),
-                    ))
-                }
-            }
-        }
-        Err(last_err.unwrap_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "could not resolve to any address",
-            )
-        }))
+        try_each_addr(addr, "could not connect UDP socket to", |addr| {
+            std::future::ready(self.source.connect(addr))
+        })
+        .await
     }
 
     /// Sends one datagram to `target`, waiting until the socket can send.

@@ -13,7 +13,8 @@ use std::task::{Context, Poll};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::net::{lookup_host, TcpStream, ToSocketAddrs};
+use crate::net::lookup::try_each_addr;
+use crate::net::{TcpStream, ToSocketAddrs};
 use crate::reactor::Direction;
 use crate::registration::IoSource;
 
@@ -57,7 +58,7 @@ impl TcpListener {
     ///
     /// If `addr` yields several addresses, each is tried in turn and the
     /// first that binds is used. A host name is resolved on the blocking
-    /// pool (see [`lookup_host`]), so the loop keeps running; an IP address
+    /// pool (see [`lookup_host`](crate::net::lookup_host)), so the loop keeps running; an IP address
     /// is used at once, without a thread hop.
     ///
     /// # Examples
@@ -80,24 +81,11 @@ impl TcpListener {
     ///
     /// Panics if called outside a spindle runtime.
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        let mut last_err = None;
-        for addr in lookup_host(addr).await? {
-            match bind_socket(addr) {
-                Ok(listener) => return TcpListener::from_std(listener),
-                Err(err) => {
-                    last_err = Some(io::Error::new(
-                        err.kind(),
-                        format!("could not bind TCP listener to {addr}: {err}"),
-                    ))
-                }
-            }
-        }
-        Err(last_err.unwrap_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "could not resolve to any address",
-            )
-        }))
+        let listener = try_each_addr(addr, "could not bind TCP listener to", |addr| {
+            std::future::ready(bind_socket(addr))
+        })
+        .await?;
+        TcpListener::from_std(listener)
     }
 
     /// Wraps a listener made elsewhere (with custom socket options, such as

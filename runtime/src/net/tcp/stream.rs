@@ -85,24 +85,8 @@ impl TcpStream {
     ///
     /// Panics if called outside a spindle runtime.
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        let mut last_err = None;
-        for addr in crate::net::lookup_host(addr).await? {
-            match TcpStream::connect_addr(addr).await {
-                Ok(stream) => return Ok(stream),
-                Err(err) => {
-                    last_err = Some(io::Error::new(
-                        err.kind(),
-                        format!("could not connect to {addr}: {err}"),
-                    ))
-                }
-            }
-        }
-        Err(last_err.unwrap_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "could not resolve to any address",
-            )
-        }))
+        crate::net::lookup::try_each_addr(addr, "could not connect to", TcpStream::connect_addr)
+            .await
     }
 
     /// Connects to one address.
