@@ -287,7 +287,7 @@ fn budget_yield_is_narrated_in_the_explain_trace() {
 /// Run by `budget_yield_is_narrated_in_the_explain_trace` in a child
 /// process with `SPINDLE_EXPLAIN=1`; not a test of its own.
 #[test]
-#[ignore]
+#[ignore = "run as a child process with SPINDLE_EXPLAIN=1 by budget_yield_is_narrated_in_the_explain_trace"]
 fn child_spends_its_budget() {
     let rt = Runtime::builder().budget(3).build().unwrap();
     rt.block_on(async {

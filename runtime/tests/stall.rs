@@ -86,7 +86,7 @@ fn warning_names_the_task_and_its_spawn_location() {
 /// Run by `warning_names_the_task_and_its_spawn_location` in a child
 /// process with `SPINDLE_STALL_MS=20`; not a test of its own.
 #[test]
-#[ignore]
+#[ignore = "run as a child process with SPINDLE_STALL_MS=20 by warning_names_the_task_and_its_spawn_location"]
 fn child_stalls() {
     let rt = Runtime::new().unwrap();
     rt.block_on(async {
