@@ -82,6 +82,9 @@ pub struct Builder {
     name: Option<String>,
     /// See [`Builder::max_blocking_threads`].
     max_blocking_threads: usize,
+    /// See [`Builder::tokio`].
+    #[cfg(all(feature = "tokio", unix))]
+    tokio: bool,
 }
 
 impl Builder {
@@ -118,6 +121,8 @@ impl Builder {
             max_blocking_threads: RuntimeJobs::DEFAULT_LIMIT,
             explain_html: None,
             explain_json: None,
+            #[cfg(all(feature = "tokio", unix))]
+            tokio: false,
         }
     }
 
@@ -389,7 +394,8 @@ impl Builder {
     /// # Errors
     ///
     /// Fails if the OS refuses an epoll or kqueue instance or the waker's
-    /// eventfd or pipe (usually: out of file descriptors).
+    /// eventfd or pipe (usually: out of file descriptors), or, with
+    /// [`Builder::tokio`], tokio's runtime.
     pub fn build(&self) -> io::Result<Runtime> {
         let explain = ExplainConfig {
             level: self.explain.unwrap_or_else(ExplainConfig::level_from_env),
@@ -408,7 +414,46 @@ impl Builder {
             explain,
         )?;
         core.blocking.set_limit(self.max_blocking_threads);
-        Ok(Runtime::from_core(core, self.name.clone()))
+        let runtime = Runtime::from_core(core, self.name.clone());
+        #[cfg(all(feature = "tokio", unix))]
+        if self.tokio {
+            let host = ::tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|err| {
+                    io::Error::new(
+                        err.kind(),
+                        format!("spindle: cannot build the tokio host runtime: {err}"),
+                    )
+                })?;
+            return Ok(runtime.with_host(host));
+        }
+        Ok(runtime)
+    }
+
+    /// Runs this runtime inside a tokio current-thread runtime on the same
+    /// thread (feature `tokio`; epoll and kqueue only), so crates built on
+    /// `tokio::time`, `tokio::spawn` and `tokio::net` (reqwest, sqlx's pool,
+    /// tower's timeouts, `axum::serve`) work inside spindle tasks, and
+    /// spindle's sockets and timers inside `tokio::spawn`ed tasks. Off by
+    /// default. How the two loops share the thread is in [`crate::tokio`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(mio_unsupported_force_poll_poll))] {
+    /// let rt = spindle::Runtime::builder().tokio(true).build()?;
+    /// let answer = rt.block_on(async {
+    ///     tokio::time::timeout(std::time::Duration::from_secs(1), async { 42 }).await
+    /// });
+    /// assert_eq!(answer.unwrap(), 42);
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[cfg(all(feature = "tokio", unix))]
+    pub fn tokio(&mut self, on: bool) -> &mut Builder {
+        self.tokio = on;
+        self
     }
 }
 

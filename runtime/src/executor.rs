@@ -127,6 +127,10 @@ pub struct Runtime {
     pub(crate) core: Rc<Core>,
     /// See [`Builder::name`].
     name: Option<String>,
+    /// The tokio runtime this one runs inside, with [`Builder::tokio`]
+    /// (`tokio/host.rs`); its `block_on` carries spindle's loop.
+    #[cfg(all(feature = "tokio", unix))]
+    host: Option<::tokio::runtime::Runtime>,
 }
 
 impl Runtime {
@@ -135,7 +139,16 @@ impl Runtime {
         Runtime {
             core: Rc::new(core),
             name,
+            #[cfg(all(feature = "tokio", unix))]
+            host: None,
         }
+    }
+
+    /// Makes this runtime run inside `host` (see [`Builder::tokio`]).
+    #[cfg(all(feature = "tokio", unix))]
+    pub(crate) fn with_host(mut self, host: ::tokio::runtime::Runtime) -> Runtime {
+        self.host = Some(host);
+        self
     }
 
     /// The name given by [`Builder::name`], if any.
@@ -202,6 +215,10 @@ impl Runtime {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let called_at = Location::caller();
         let _enter = context::enter(self.core.clone());
+        #[cfg(all(feature = "tokio", unix))]
+        if let Some(host) = &self.host {
+            return crate::tokio::host::block_on(&self.core, host, future, called_at);
+        }
         self.core.run(future, called_at)
     }
 
@@ -262,6 +279,17 @@ impl Drop for Runtime {
     /// destructor that spawns or touches a socket finds its runtime.
     fn drop(&mut self) {
         let _enter = context::try_enter(self.core.clone());
+        #[cfg(all(feature = "tokio", unix))]
+        if let Some(host) = self.host.take() {
+            // spindle's tasks first, with tokio's context entered: their
+            // destructors may call `tokio::spawn` (a pooled connection
+            // going home). Then tokio's tasks, with spindle's still entered.
+            let tokio_context = host.enter();
+            self.core.shutdown();
+            drop(tokio_context);
+            drop(host);
+            return;
+        }
         self.core.shutdown();
     }
 }
@@ -271,6 +299,47 @@ impl fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("name", &self.name)
             .field("metrics", &self.metrics())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `block_on` future as the loop polls it: the future, its header (the
+/// `scheduled` flag a wake sets), its waker, and where `block_on` was
+/// called (for stall reports).
+pub(crate) struct MainTask<'a, F> {
+    /// The future `block_on` was given, pinned on `block_on`'s stack.
+    future: Pin<&'a mut F>,
+    /// Its header: `TaskRef::MAIN`, scheduled by its waker.
+    header: Arc<Header>,
+    /// The waker every poll of it gets.
+    waker: Waker,
+    /// Where `block_on` was called.
+    called_at: &'static Location<'static>,
+}
+
+impl<'a, F> MainTask<'a, F> {
+    /// Wraps `future` and puts it on `core`'s run queue for its first poll.
+    pub(crate) fn new(
+        core: &Core,
+        future: Pin<&'a mut F>,
+        called_at: &'static Location<'static>,
+    ) -> MainTask<'a, F> {
+        let header = Arc::new(Header::new(TaskRef::MAIN, core.shared.clone()));
+        let waker = Waker::from(header.clone());
+        core.schedule(TaskRef::MAIN);
+        MainTask {
+            future,
+            header,
+            waker,
+            called_at,
+        }
+    }
+}
+
+impl<F> fmt::Debug for MainTask<'_, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MainTask")
+            .field("called_at", &self.called_at)
             .finish_non_exhaustive()
     }
 }
@@ -292,6 +361,12 @@ pub(crate) struct Core {
     /// The cross-thread half: remote run queue and `mio::Waker`. Wakers hold
     /// it; the same-thread wake path compares it to find its runtime.
     pub(crate) shared: Arc<Shared>,
+    /// The host runtime's waker while a hosted loop is idle (feature
+    /// `tokio`, `tokio/host.rs`): a task scheduled from tokio's side then
+    /// wakes the host. Set when the host goes idle, taken by the first
+    /// `schedule` or the host's next poll.
+    #[cfg(feature = "tokio")]
+    host_waker: std::cell::Cell<Option<Waker>>,
     /// Scheduled tasks, in wake order. Pushed by wakes and spawn; popped by
     /// the loop in step 1.
     run_queue: RefCell<VecDeque<TaskRef>>,
@@ -357,6 +432,8 @@ impl Core {
         let (io, waker, registry) = IoDriver::new(max_events, explain.clone())?;
         Ok(Core {
             shared: Arc::new(Shared::new(waker, registry, explain.on, explain.detail)),
+            #[cfg(feature = "tokio")]
+            host_waker: std::cell::Cell::new(None),
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
             deferred: RefCell::new(Vec::new()),
@@ -461,6 +538,25 @@ impl Core {
     /// set by the caller (a wake, or spawn).
     pub(crate) fn schedule(&self, task: TaskRef) {
         self.run_queue.borrow_mut().push_back(task);
+        #[cfg(feature = "tokio")]
+        if let Some(host) = self.host_waker.take() {
+            host.wake();
+        }
+    }
+
+    /// Leaves the host's waker with the run queue and the timers: the
+    /// hosted loop is going idle (`tokio/host.rs`).
+    #[cfg(all(feature = "tokio", unix))]
+    pub(crate) fn set_host_waker(&self, waker: &Waker) {
+        self.host_waker.set(Some(waker.clone()));
+        self.timers.borrow_mut().host_waker = Some(waker.clone());
+    }
+
+    /// Forgets the host's waker: the hosted loop is running.
+    #[cfg(all(feature = "tokio", unix))]
+    pub(crate) fn clear_host_waker(&self) {
+        self.host_waker.set(None);
+        self.timers.borrow_mut().host_waker = None;
     }
 
     /// A task's operation found its budget spent (`coop.rs`): count it,
@@ -485,70 +581,78 @@ impl Core {
     /// The loop: runs `future` and the tasks until `future` completes.
     /// `called_at` is where `block_on` was called, for stall reports.
     fn run<F: Future>(&self, future: F, called_at: &'static Location<'static>) -> F::Output {
-        let mut future = pin!(future);
-        let main = Arc::new(Header::new(TaskRef::MAIN, self.shared.clone()));
-        let main_waker = Waker::from(main.clone());
-        let mut cx = Context::from_waker(&main_waker);
-        self.schedule(TaskRef::MAIN);
+        let future = pin!(future);
+        let mut main = MainTask::new(self, future, called_at);
         loop {
-            if self.explain_on {
-                explain::turn(
-                    &self.explain,
-                    self.counters.reactor_turns.get() + 1,
-                    self.run_queue.borrow().len(),
-                );
-            }
-            if let Some(stall) = &self.stall {
-                stall.begin();
-            }
-            // Step 1: poll what is runnable, at most `event_interval` times,
-            // each poll with a fresh budget.
-            for _ in 0..self.event_interval {
-                let Some(next) = self.run_queue.borrow_mut().pop_front() else {
-                    break;
-                };
-                let spawned_at = if next.is_main() {
-                    main.scheduled.swap(false, Ordering::AcqRel);
-                    Counters::add(&self.counters.polls, 1);
-                    if self.explain_on {
-                        self.explain.set_polling(Some(0));
-                    }
-                    let poll = coop::budgeted(self.budget, || future.as_mut().poll(&mut cx));
-                    if self.explain_on {
-                        explain::polled(
-                            &self.explain,
-                            0,
-                            if poll.is_ready() {
-                                PollResult::Ready
-                            } else {
-                                PollResult::Pending
-                            },
-                        );
-                    }
-                    if let Poll::Ready(output) = poll {
-                        if let Some(stall) = &self.stall {
-                            self.check_stall(stall, next, called_at);
-                        }
-                        return output;
-                    }
-                    Some(called_at)
-                } else {
-                    self.run_task(next)
-                };
-                if let (Some(stall), Some(spawned_at)) = (&self.stall, spawned_at) {
-                    self.check_stall(stall, next, spawned_at);
-                }
-            }
-            if self.explain_on {
-                explain::interval_limit(
-                    &self.explain,
-                    self.event_interval,
-                    self.run_queue.borrow().len(),
-                );
+            // Step 1.
+            if let Some(output) = self.run_batch(&mut main) {
+                return output;
             }
             // Steps 2 and 3.
             self.turn();
         }
+    }
+
+    /// Step 1 of the loop: polls what is runnable, at most
+    /// `event_interval` times, each poll with a fresh budget. Returns the
+    /// `block_on` future's output once it completes.
+    #[inline]
+    pub(crate) fn run_batch<F: Future>(&self, main: &mut MainTask<'_, F>) -> Option<F::Output> {
+        if self.explain_on {
+            explain::turn(
+                &self.explain,
+                self.counters.reactor_turns.get() + 1,
+                self.run_queue.borrow().len(),
+            );
+        }
+        if let Some(stall) = &self.stall {
+            stall.begin();
+        }
+        for _ in 0..self.event_interval {
+            let Some(next) = self.run_queue.borrow_mut().pop_front() else {
+                break;
+            };
+            let spawned_at = if next.is_main() {
+                main.header.scheduled.swap(false, Ordering::AcqRel);
+                Counters::add(&self.counters.polls, 1);
+                if self.explain_on {
+                    self.explain.set_polling(Some(0));
+                }
+                let mut cx = Context::from_waker(&main.waker);
+                let poll = coop::budgeted(self.budget, || main.future.as_mut().poll(&mut cx));
+                if self.explain_on {
+                    explain::polled(
+                        &self.explain,
+                        0,
+                        if poll.is_ready() {
+                            PollResult::Ready
+                        } else {
+                            PollResult::Pending
+                        },
+                    );
+                }
+                if let Poll::Ready(output) = poll {
+                    if let Some(stall) = &self.stall {
+                        self.check_stall(stall, next, main.called_at);
+                    }
+                    return Some(output);
+                }
+                Some(main.called_at)
+            } else {
+                self.run_task(next)
+            };
+            if let (Some(stall), Some(spawned_at)) = (&self.stall, spawned_at) {
+                self.check_stall(stall, next, spawned_at);
+            }
+        }
+        if self.explain_on {
+            explain::interval_limit(
+                &self.explain,
+                self.event_interval,
+                self.run_queue.borrow().len(),
+            );
+        }
+        None
     }
 
     /// Stall detector: times the poll of `task` that just returned.
@@ -634,16 +738,49 @@ impl Core {
     }
 
     /// Steps 2 and 3 of the loop: one reactor turn, then timers and
-    /// yielded tasks.
+    /// yielded tasks. Blocks in the kernel when nothing is runnable.
     fn turn(&self) {
         // Step 2: wakes from other threads, then the kernel.
         self.drain_remote();
-        let runnable = !self.run_queue.borrow().is_empty() || !self.deferred.borrow().is_empty();
-        let timeout = if runnable {
+        let timeout = if self.has_runnable() {
             Some(Duration::ZERO)
         } else {
             self.timers.borrow_mut().next_timeout(Instant::now())
         };
+        self.turn_with(timeout, true);
+    }
+
+    /// Whether a task is waiting to be polled: on the run queue, or
+    /// yielded and due again after this turn.
+    pub(crate) fn has_runnable(&self) -> bool {
+        !self.run_queue.borrow().is_empty() || !self.deferred.borrow().is_empty()
+    }
+
+    /// The body of a turn: polls the reactor with `timeout` (`None`: until
+    /// an event) unless `poll_io` is false (a hosted turn whose poller has
+    /// nothing to report), then fires due timers and wakes the tasks that
+    /// yielded. Returns the number of events the reactor reported.
+    pub(crate) fn turn_with(&self, timeout: Option<Duration>, poll_io: bool) -> usize {
+        let mut signalled = false;
+        let events = if poll_io {
+            self.poll_io(timeout, &mut signalled)
+        } else {
+            0
+        };
+        #[cfg(unix)]
+        if signalled {
+            if let Some(signals) = self.signals.borrow().clone() {
+                signals.dispatch();
+            }
+        }
+        self.drain_remote();
+        self.fire_timers_and_yields();
+        events
+    }
+
+    /// Step 2's kernel half: one `mio::Poll::poll`, counted and narrated.
+    /// Sets `signalled` if the signal pipe had an event.
+    fn poll_io(&self, timeout: Option<Duration>, signalled: &mut bool) -> usize {
         if self.explain_on {
             explain::block(
                 &self.explain,
@@ -656,20 +793,14 @@ impl Core {
         if timeout != Some(Duration::ZERO) {
             Counters::add(&self.counters.reactor_blocked_turns, 1);
         }
-        let mut signalled = false;
         self.io.poll(timeout, &self.counters, |token, _| {
-            signalled |= token == SIGNAL_TOKEN;
-        });
-        #[cfg(unix)]
-        if signalled {
-            if let Some(signals) = self.signals.borrow().clone() {
-                signals.dispatch();
-            }
-        }
-        self.drain_remote();
+            *signalled |= token == SIGNAL_TOKEN;
+        })
+    }
 
-        // Step 3: due timers, then the tasks that yielded. One buffer, kept
-        // between turns, collects both so no turn allocates.
+    /// Step 3: due timers, then the tasks that yielded. One buffer, kept
+    /// between turns, collects both so no turn allocates.
+    fn fire_timers_and_yields(&self) {
         let mut to_wake = std::mem::take(&mut *self.to_wake.borrow_mut());
         {
             let mut timers = self.timers.borrow_mut();

@@ -229,6 +229,12 @@
 //! the stack (glommio's takes a backtrace from a signal handler). Each file
 //! says where it simplifies.
 
+#[cfg(all(feature = "tokio", mio_unsupported_force_poll_poll))]
+compile_error!(
+    "spindle's `tokio` feature needs epoll or kqueue: mio's poll(2) backend \
+     has no selector fd for tokio's reactor to watch"
+);
+
 mod blocking;
 mod builder;
 mod context;
@@ -253,6 +259,8 @@ pub mod signal;
 mod stall;
 pub mod task;
 pub mod time;
+#[cfg(all(feature = "tokio", unix))]
+pub mod tokio;
 mod waker;
 mod yield_now;
 

@@ -526,13 +526,14 @@ impl IoDriver {
     /// records readiness, and wakes the parked tasks.
     ///
     /// Returns the tokens that had events, through `on_event`, so the caller
-    /// can narrate them and handle the non-socket tokens.
+    /// can narrate them and handle the non-socket tokens; and the number of
+    /// events (a full buffer means more may be waiting).
     pub(crate) fn poll(
         &self,
         timeout: Option<Duration>,
         counters: &Counters,
         mut on_event: impl FnMut(Token, Ready),
-    ) {
+    ) -> usize {
         let mut events = self.events.borrow_mut();
         let explain = self.explain_on;
         let started = if explain { Some(Instant::now()) } else { None };
@@ -541,7 +542,7 @@ impl IoDriver {
         if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
             // EINTR: a signal arrived; it is not an error, just a short turn.
             if err.kind() == io::ErrorKind::Interrupted {
-                return;
+                return 0;
             }
             panic!("spindle reactor: mio::Poll::poll failed: {err}");
         }
@@ -549,10 +550,12 @@ impl IoDriver {
             explain::poll_returned(&self.explain, events.iter().count(), started.elapsed());
         }
         // Step 2: translate each event into readiness and collect wakers.
+        let mut count = 0;
         let mut to_wake = self.to_wake.borrow_mut();
         {
             let slots = self.slots.borrow();
             for event in events.iter() {
+                count += 1;
                 let token = event.token();
                 let ready = Ready::from_event(event);
                 on_event(token, ready);
@@ -611,6 +614,22 @@ impl IoDriver {
         }
         // Give the (now empty) buffer back for the next turn.
         *self.to_wake.borrow_mut() = wakers;
+        count
+    }
+
+    /// The room in the events buffer: a poll that fills it may have left
+    /// events in the kernel.
+    #[cfg(all(feature = "tokio", unix))]
+    pub(crate) fn max_events(&self) -> usize {
+        self.events.borrow().capacity()
+    }
+
+    /// The selector's own file descriptor (epoll or kqueue), readable while
+    /// it has events to report: what a host runtime watches.
+    #[cfg(all(feature = "tokio", unix))]
+    pub(crate) fn selector_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.poll.borrow().as_raw_fd()
     }
 }
 

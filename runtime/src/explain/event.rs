@@ -161,6 +161,16 @@ pub(crate) enum Event {
         /// another thread (or a signal) can end the wait.
         sockets: usize,
     },
+    /// `tokio had the thread for Dms` (`tokio/host.rs`): the time between
+    /// two turns of a hosted loop, when tokio's tasks and reactor ran.
+    #[cfg_attr(
+        not(all(feature = "tokio", unix)),
+        allow(dead_code, reason = "built by the `tokio` feature's host loop only")
+    )]
+    Hosted {
+        /// How long tokio's tasks and reactor ran.
+        elapsed: Duration,
+    },
     /// `poll returned E events after Dms` (`IoDriver::poll`).
     PollReturned {
         /// Events the kernel returned.
@@ -301,6 +311,7 @@ impl Event {
             Event::Wake { .. } => "wake",
             Event::Block { .. } => "block",
             Event::PollReturned { .. } => "poll_returned",
+            Event::Hosted { .. } => "hosted",
             Event::Ready { .. } => "ready",
             Event::Stale { .. } => "stale",
             Event::WakerToken => "waker_token",
@@ -369,6 +380,10 @@ impl Event {
             } => {
                 let timeout_ms = timeout.map(|t| t.as_secs_f64() * 1000.0);
                 tracing::info!(target: TARGET, kind, detail, timeout_ms, runnable, sockets, "{line}")
+            }
+            Event::Hosted { elapsed } => {
+                let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
+                tracing::info!(target: TARGET, kind, detail, elapsed_ms, "{line}")
             }
             Event::PollReturned { events, elapsed } => {
                 let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
@@ -493,6 +508,9 @@ impl fmt::Display for Event {
                      another thread, through the mio::Waker, or a signal can end it)",
                 ),
             },
+            Event::Hosted { elapsed } => {
+                write!(f, "tokio had the thread for {}", Millis(elapsed))
+            }
             Event::PollReturned { events, elapsed } => write!(
                 f,
                 "poll returned {events} event{} after {}",

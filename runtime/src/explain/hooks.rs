@@ -91,6 +91,14 @@ pub(crate) fn block(explain: &Explain, timeout: Option<Duration>, runnable: usiz
     });
 }
 
+/// `tokio had the thread for Dms` (`tokio/host.rs`).
+#[cfg(all(feature = "tokio", unix))]
+#[cold]
+#[inline(never)]
+pub(crate) fn hosted(explain: &Explain, elapsed: Duration) {
+    explain.emit(Event::Hosted { elapsed });
+}
+
 /// `poll returned E events after Dms` (`IoDriver::poll`).
 #[cold]
 #[inline(never)]

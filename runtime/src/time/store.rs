@@ -76,6 +76,12 @@ pub(crate) struct TimerStore {
     /// The runtime's explain trace: names the task that parks a waker here
     /// and narrates the timers that fire.
     explain: Rc<Explain>,
+    /// The host runtime's waker while a hosted loop is idle (feature
+    /// `tokio`, `tokio/host.rs`): a timer armed or moved from a tokio task
+    /// then wakes the host, which re-arms its tokio timer for the new
+    /// deadline. Set by `Core::set_host_waker`, taken by the first arm.
+    #[cfg(feature = "tokio")]
+    pub(crate) host_waker: Option<Waker>,
 }
 
 impl TimerStore {
@@ -100,6 +106,8 @@ impl TimerStore {
             slots: Slab::new(),
             next_seq: 0,
             explain,
+            #[cfg(feature = "tokio")]
+            host_waker: None,
         }
     }
 
@@ -131,6 +139,8 @@ impl TimerStore {
 
     /// Arms a timer for `deadline` ticks.
     pub(crate) fn insert(&mut self, deadline: u64, waker: Waker) -> TimerKey {
+        #[cfg(feature = "tokio")]
+        self.wake_host();
         let seq = self.next_seq;
         self.next_seq += 1;
         let task = if self.explain.on {
@@ -151,6 +161,8 @@ impl TimerStore {
 
     /// Moves a timer's deadline, re-arming it if it had fired.
     pub(crate) fn reset(&mut self, key: TimerKey, deadline: u64) {
+        #[cfg(feature = "tokio")]
+        self.wake_host();
         let Some(slot) = self.slot_mut(key) else {
             return;
         };
@@ -271,6 +283,15 @@ impl TimerStore {
             .checked_add(Duration::from_millis(tick))
             .unwrap_or(now + Duration::from_secs(86_400 * 365));
         Some(at.saturating_duration_since(now))
+    }
+
+    /// Wakes an idle host loop: the next deadline may have moved.
+    #[cfg(feature = "tokio")]
+    #[inline]
+    fn wake_host(&mut self) {
+        if let Some(waker) = self.host_waker.take() {
+            waker.wake();
+        }
     }
 
     /// The slot named by `key`, if that timer still exists.
