@@ -23,6 +23,7 @@
 //! | `event_interval = N` | `.event_interval(N)` |
 //! | `budget = N` | `.budget(N)` |
 //! | `explain = true` or `false` | `.explain(…)` |
+//! | `tokio` (or `tokio = true`) | `.tokio(true)`: tokio hosted on the runtime's thread (spindle's feature `tokio`) |
 //!
 //! Misuse is a compile error pointing at the mistake: an unknown option, a
 //! repeated one, a value of the wrong kind, a function that is not `async`,
@@ -64,11 +65,11 @@ use quote::{quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, ItemFn, Lit, MetaNameValue, Token};
+use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 
 /// Runs an `async fn main` on a new spindle runtime.
 ///
-/// Options (all optional): `event_interval = N`, `budget = N`,
+/// Options (all optional): `tokio` (spindle's feature `tokio`), `event_interval = N`, `budget = N`,
 /// `explain = bool`; each becomes the `spindle::Builder` call of that name.
 ///
 /// # Examples
@@ -147,12 +148,33 @@ struct Options {
     calls: Vec<TokenStream2>,
 }
 
-/// Parses `event_interval = N, budget = N, explain = bool`.
+/// Parses `event_interval = N, budget = N, explain = bool, tokio`.
 fn parse_options(args: TokenStream2) -> syn::Result<Options> {
-    let pairs = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(args)?;
+    let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
     let mut seen: Vec<String> = Vec::new();
     let mut calls = Vec::new();
-    for pair in pairs {
+    for meta in metas {
+        let pair = match meta {
+            // The one bare word: `tokio`, short for `tokio = true`.
+            Meta::Path(path) if path.is_ident("tokio") => {
+                if seen.iter().any(|s| s == "tokio") {
+                    return Err(syn::Error::new(
+                        path.span(),
+                        "option `tokio` is given twice",
+                    ));
+                }
+                seen.push("tokio".to_owned());
+                calls.push(quote_spanned!(path.span()=> .tokio(true)));
+                continue;
+            }
+            Meta::NameValue(pair) => pair,
+            other => {
+                return Err(syn::Error::new(
+                    other.span(),
+                    "expected `name = value` or `tokio`",
+                ))
+            }
+        };
         let name = pair
             .path
             .get_ident()
@@ -177,12 +199,16 @@ fn parse_options(args: TokenStream2) -> syn::Result<Options> {
                 let on = bool_literal(&pair.value, &name)?;
                 quote_spanned!(pair.value.span()=> .explain(#on))
             }
+            "tokio" => {
+                let on = bool_literal(&pair.value, &name)?;
+                quote_spanned!(pair.value.span()=> .tokio(#on))
+            }
             other => {
                 return Err(syn::Error::new(
                     pair.path.span(),
                     format!(
                         "unknown option `{other}`; the options are \
-                         `event_interval = N`, `budget = N` and `explain = bool`"
+                         `event_interval = N`, `budget = N`, `explain = bool` and `tokio`"
                     ),
                 ))
             }

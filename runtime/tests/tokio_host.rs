@@ -274,3 +274,16 @@ fn hosting_adds_no_thread() {
         assert_eq!(runtime_threads(), before);
     });
 }
+
+#[spindle::test(tokio)]
+async fn the_test_attribute_hosts_tokio() {
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let task = tokio::spawn(async { 3 });
+    assert_eq!(task.await.unwrap(), 3);
+}
+
+#[spindle::test(tokio = true, budget = 64)]
+async fn the_tokio_option_combines_with_others() {
+    let timed = tokio::time::timeout(Duration::from_secs(1), spindle::spawn(async { 4 })).await;
+    assert_eq!(timed.unwrap().unwrap(), 4);
+}
