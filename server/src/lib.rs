@@ -33,7 +33,7 @@
 //! let thread = std::thread::spawn(move || server.serve_http(handler));
 //!
 //! let mut client = std::net::TcpStream::connect(addr)?;
-//! client.write_all(b"GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n")?;
+//! client.write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
 //! let mut response = String::new();
 //! client.read_to_string(&mut response)?;
 //! assert!(response.ends_with("\r\n\r\nhello"));

@@ -4,15 +4,28 @@
 //! [`Config`], sets up logging, and maps errors to exit code 2 with a
 //! one-line message (no panic, no backtrace).
 //!
+//! # Logging to a closed pipe
+//!
+//! Rust programs start with `SIGPIPE` ignored, so writing to a pipe whose
+//! reader has gone (`spindle-server 2>&1 | head -1`) fails with `EPIPE`
+//! instead of killing the process. tracing-subscriber reports a failed
+//! write with `eprintln!`, which panics when stderr is that same broken
+//! pipe, and the panic would take down whichever thread logged: the signal
+//! thread on the first `SIGINT`, a worker as it logs its shutdown. The log
+//! therefore goes through [`LossyStderr`], which drops a line it cannot
+//! write and counts it ([`DROPPED_LINES`]); logging never fails, so it
+//! never panics.
+//!
 //! ```text
 //! cargo run --release -p spindle-server -- --mode http --addr 127.0.0.1:8080 --threads 2
 //! ```
 
 #![forbid(unsafe_code)]
 
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
@@ -67,7 +80,52 @@ enum Mode {
     Echo,
 }
 
+/// Log lines that could not be written to stderr and were dropped;
+/// incremented by [`LossyStderr`], read once as `main` returns.
+static DROPPED_LINES: AtomicU64 = AtomicU64::new(0);
+
+/// The log's writer: stderr, minus its errors.
+///
+/// tracing-subscriber formats each event into a buffer and hands it over
+/// with one `write_all`, so one [`Write::write`] call here is one log line:
+/// it is written whole, or dropped and counted in [`DROPPED_LINES`], and
+/// either way reported as written.
+#[derive(Debug)]
+struct LossyStderr;
+
+impl Write for LossyStderr {
+    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+        if io::stderr().write_all(line).is_err() {
+            DROPPED_LINES.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(line.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // Stderr is unbuffered: there is nothing to flush, and nothing to
+        // fail.
+        Ok(())
+    }
+}
+
+/// Writes `spindle-server: {message}` on stderr, ignoring a closed stderr
+/// (`eprintln!` would panic on it).
+fn report(message: &str) {
+    let _ = writeln!(io::stderr(), "spindle-server: {message}");
+}
+
 fn main() -> ExitCode {
+    let code = run();
+    let dropped = DROPPED_LINES.load(Ordering::Relaxed);
+    if dropped > 0 {
+        // Most likely lost too, but a stderr that came back would show it.
+        report(&format!("{dropped} log lines could not be written"));
+    }
+    code
+}
+
+/// Parses the flags, then binds and serves until shut down; the exit code.
+fn run() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(err) if !err.use_stderr() => {
@@ -79,7 +137,7 @@ fn main() -> ExitCode {
             let message = err.to_string();
             let first = message.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("spindle-server: {first} (see --help)");
+            report(&format!("{first} (see --help)"));
             return ExitCode::from(2);
         }
     };
@@ -88,8 +146,8 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(|| LossyStderr)
+        .with_ansi(io::stderr().is_terminal())
         .init();
 
     let config = Config {
@@ -107,7 +165,7 @@ fn main() -> ExitCode {
     let server = match Server::bind(config) {
         Ok(server) => server,
         Err(err) => {
-            eprintln!("spindle-server: {err}");
+            report(&err.to_string());
             return ExitCode::from(2);
         }
     };
@@ -122,7 +180,7 @@ fn main() -> ExitCode {
     };
     tracing::info!("spindle-server listening on {addr} ({mode}, {threads})");
     // Also on stdout, for harnesses that start the server on port 0.
-    let mut stdout = std::io::stdout();
+    let mut stdout = io::stdout();
     let _ = writeln!(stdout, "listening on {addr}");
     let _ = stdout.flush();
 
@@ -133,7 +191,7 @@ fn main() -> ExitCode {
     match served {
         Ok(_) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("spindle-server: {err}");
+            report(&err.to_string());
             ExitCode::from(2)
         }
     }

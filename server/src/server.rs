@@ -56,7 +56,7 @@ use crate::worker::{self, Worker};
 /// let thread = std::thread::spawn(move || server.serve_http(spindle_server::http::hello_world));
 ///
 /// let mut client = std::net::TcpStream::connect(addr)?;
-/// client.write_all(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")?;
+/// client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
 /// let mut response = String::new();
 /// client.read_to_string(&mut response)?;
 /// assert!(response.starts_with("HTTP/1.1 200 OK\r\n"));

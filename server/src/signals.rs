@@ -10,6 +10,13 @@
 //! - a second one stops at once ([`ServerHandle::stop_now`]): the operator
 //!   does not want to wait for the shutdown timeout.
 //!
+//! The thread must not die while the server runs: its signal handlers stay
+//! installed, so every later signal would be caught and dropped, and the
+//! server could only be killed. Each signal's log line is written under
+//! `catch_unwind` (a panic there only loses the line), and should anything
+//! else in the thread panic, the thread starts a graceful shutdown as it
+//! goes: a server that can no longer be told to stop stops by itself.
+//!
 //! The thread registers its signal handlers before [`SignalThread::start`]
 //! returns, so a signal sent as soon as the server's address is known
 //! cannot hit the default action (which would kill the process with no
@@ -20,6 +27,7 @@
 
 use std::future::poll_fn;
 use std::io;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::task::Poll;
 use std::thread::{self, JoinHandle};
@@ -51,7 +59,14 @@ impl SignalThread {
                     Ok(runtime) => runtime,
                     Err(err) => return drop(ready_tx.send(Err(err))),
                 };
-                runtime.block_on(listen(handle, ready_tx, stop_rx));
+                let listened = panic::catch_unwind(AssertUnwindSafe(|| {
+                    runtime.block_on(listen(handle.clone(), ready_tx, stop_rx));
+                }));
+                if listened.is_err() {
+                    // Nobody relays signals any more (the panic message is
+                    // already on stderr, from the panic hook).
+                    handle.shutdown();
+                }
             })?;
         let ready = ready_rx
             .recv()
@@ -107,13 +122,20 @@ async fn listen(
         .await;
         let Some(name) = next else { return };
         received += 1;
+        // The log line first, so it comes before the workers' lines about
+        // the shutdown; a panic while logging must not stop the relay.
+        let _ = panic::catch_unwind(|| {
+            if received == 1 {
+                tracing::info!(
+                    "{name}: shutting down gracefully (send another signal to stop at once)"
+                );
+            } else {
+                tracing::warn!("{name} again: stopping at once");
+            }
+        });
         if received == 1 {
-            tracing::info!(
-                "{name}: shutting down gracefully (send another signal to stop at once)"
-            );
             handle.shutdown();
         } else {
-            tracing::warn!("{name} again: stopping at once");
             handle.stop_now();
         }
     }

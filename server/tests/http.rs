@@ -28,7 +28,7 @@ fn keep_alive_is_the_default_in_http_1_1() {
         assert_eq!(read_response(&mut stream, false), HELLO);
     }
     stream
-        .write_all(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
     assert_eq!(support::normalize(&read_to_close(&mut stream)), HELLO_CLOSE);
     assert_eq!(server.handle.metrics()[0].requests, 4);
@@ -39,14 +39,16 @@ fn head_has_the_headers_without_the_body() {
     let server = TestServer::hello();
     let mut stream = server.connect();
     stream
-        .write_all(b"HEAD /plaintext HTTP/1.1\r\n\r\n")
+        .write_all(b"HEAD /plaintext HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
     assert_eq!(
         read_response(&mut stream, true),
         HELLO.strip_suffix("Hello, World!").unwrap()
     );
     // The connection is still usable: no stray body bytes were sent.
-    stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert_eq!(read_response(&mut stream, false), HELLO);
 }
 
@@ -54,7 +56,9 @@ fn head_has_the_headers_without_the_body() {
 fn unknown_path_is_404() {
     let server = TestServer::hello();
     let mut stream = server.connect();
-    stream.write_all(b"GET /nope HTTP/1.1\r\n\r\n").unwrap();
+    stream
+        .write_all(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert_eq!(
         read_response(&mut stream, false),
         "HTTP/1.1 404 Not Found\r\nServer: spindle\r\nContent-Length: 0\r\nDate: <date>\r\n\r\n"
@@ -66,7 +70,8 @@ fn other_methods_are_405_with_allow() {
     let server = TestServer::hello();
     let mut stream = server.connect();
     for method in ["POST", "PUT", "DELETE"] {
-        let request = format!("{method} /plaintext HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+        let request =
+            format!("{method} /plaintext HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
         stream.write_all(request.as_bytes()).unwrap();
         assert_eq!(
             read_response(&mut stream, false),
@@ -109,7 +114,7 @@ fn a_hundred_pipelined_requests_are_answered_in_order() {
             "HTTP/1.1 404 Not Found\r\nServer: spindle\r\nContent-Length: 0\r\nDate: <date>\r\n\r\n"
         };
     }
-    requests.extend_from_slice(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    requests.extend_from_slice(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expected += HELLO_CLOSE;
     stream.write_all(&requests).unwrap(); // one write
     assert_eq!(support::normalize(&read_to_close(&mut stream)), expected);
@@ -121,13 +126,13 @@ fn request_bodies_are_read_and_discarded() {
     let server = TestServer::hello();
     let mut stream = server.connect();
     stream
-        .write_all(b"GET / HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello worldGET / HTTP/1.1\r\n\r\n")
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello worldGET / HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
     assert_eq!(read_response(&mut stream, false), HELLO);
     assert_eq!(read_response(&mut stream, false), HELLO);
     // Chunked, split over several writes, with a trailer.
     for part in [
-        &b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"[..],
+        &b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"[..],
         b"lo\r\n6;x=y\r\n world\r\n0\r\nTrailer: 1\r\n",
         b"\r\n",
     ] {
@@ -142,11 +147,11 @@ fn malformed_requests_get_400_and_close() {
     let server = TestServer::hello();
     for request in [
         &b"GARBAGE\r\n\r\n"[..],
-        b"GET / HTTP/1.1\r\nNo colon here\r\n\r\n",
-        b"GET / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc",
-        b"GET / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-        b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
-        b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     ] {
         assert_eq!(
             server.exchange(request),
@@ -157,9 +162,94 @@ fn malformed_requests_get_400_and_close() {
 }
 
 #[test]
+fn http_1_1_without_host_gets_400_and_close() {
+    let server = TestServer::hello();
+    assert_eq!(
+        server.exchange(b"GET / HTTP/1.1\r\n\r\n"),
+        error_close("400 Bad Request")
+    );
+}
+
+#[test]
+fn http_1_0_without_host_is_answered() {
+    let server = TestServer::hello();
+    assert_eq!(server.exchange(b"GET / HTTP/1.0\r\n\r\n"), HELLO_CLOSE);
+}
+
+#[test]
+fn two_host_headers_get_400_and_close() {
+    let server = TestServer::hello();
+    for request in [
+        &b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"[..],
+        b"GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n",
+        b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+    ] {
+        assert_eq!(
+            server.exchange(request),
+            error_close("400 Bad Request"),
+            "{request:?}"
+        );
+    }
+}
+
+#[test]
+fn chunked_applied_twice_gets_400_and_close() {
+    let server = TestServer::hello();
+    let body = "5\r\nhello\r\n0\r\n\r\n";
+    for codings in [
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+        "Transfer-Encoding: chunked, chunked",
+        "Transfer-Encoding: gzip, chunked\r\nTransfer-Encoding: chunked",
+    ] {
+        let request = format!("POST / HTTP/1.1\r\nHost: x\r\n{codings}\r\n\r\n{body}");
+        assert_eq!(
+            server.exchange(request.as_bytes()),
+            error_close("400 Bad Request"),
+            "{codings:?}"
+        );
+    }
+}
+
+#[test]
+fn chunked_not_last_gets_400_and_close() {
+    let server = TestServer::hello();
+    let body = "5\r\nhello\r\n0\r\n\r\n";
+    for codings in [
+        "Transfer-Encoding: chunked, gzip",
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip",
+    ] {
+        let request = format!("POST / HTTP/1.1\r\nHost: x\r\n{codings}\r\n\r\n{body}");
+        assert_eq!(
+            server.exchange(request.as_bytes()),
+            error_close("400 Bad Request"),
+            "{codings:?}"
+        );
+    }
+}
+
+#[test]
+fn absolute_form_target_is_routed_as_its_path() {
+    let server = TestServer::hello();
+    let mut stream = server.connect();
+    for target in [
+        "http://example/",
+        "http://example",
+        "HTTP://example:8080/plaintext",
+    ] {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: example\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        assert_eq!(read_response(&mut stream, false), HELLO, "{target}");
+    }
+    stream
+        .write_all(b"GET http://example/nope HTTP/1.1\r\nHost: example\r\n\r\n")
+        .unwrap();
+    assert!(read_response(&mut stream, false).starts_with("HTTP/1.1 404 Not Found\r\n"));
+}
+
+#[test]
 fn requests_before_a_bad_one_are_answered_first() {
     let server = TestServer::hello();
-    let answer = server.exchange(b"GET / HTTP/1.1\r\n\r\nBAD\r\n\r\n");
+    let answer = server.exchange(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nBAD\r\n\r\n");
     assert_eq!(answer, format!("{HELLO}{}", error_close("400 Bad Request")));
 }
 
@@ -170,9 +260,9 @@ fn a_body_over_the_limit_gets_413_and_close() {
         ..Default::default()
     };
     let server = TestServer::http(config, spindle_server::http::hello_world);
-    let declared = server.exchange(b"POST / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n");
+    let declared = server.exchange(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n");
     assert_eq!(declared, error_close("413 Content Too Large"));
-    let mut chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     for _ in 0..3 {
         chunked.extend_from_slice(b"190\r\n");
         chunked.extend_from_slice(&[b'a'; 400]);
@@ -184,7 +274,8 @@ fn a_body_over_the_limit_gets_413_and_close() {
     );
     // Exactly at the limit is fine.
     let mut at_limit =
-        b"POST /x HTTP/1.1\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n".to_vec();
+        b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n"
+            .to_vec();
     at_limit.extend_from_slice(&[b'a'; 1000]);
     assert!(server
         .exchange(&at_limit)
@@ -194,7 +285,7 @@ fn a_body_over_the_limit_gets_413_and_close() {
 #[test]
 fn headers_over_8_kib_get_431_and_close() {
     let server = TestServer::hello();
-    let mut request = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
+    let mut request = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
     request.extend_from_slice(&[b'a'; 9000]);
     request.extend_from_slice(b"\r\n\r\n");
     assert_eq!(
@@ -243,7 +334,7 @@ fn expect_100_continue_gets_an_interim_response_before_the_body() {
     let server = TestServer::hello();
     let mut stream = server.connect();
     stream
-        .write_all(b"POST /missing HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+        .write_all(b"POST /missing HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
         .unwrap();
     let mut interim = [0; 25];
     std::io::Read::read_exact(&mut stream, &mut interim).unwrap();

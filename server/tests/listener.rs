@@ -21,14 +21,18 @@ fn at_the_limit_the_next_client_waits_until_a_connection_closes() {
     let mut first = server.connect();
     let mut second = server.connect();
     for stream in [&mut first, &mut second] {
-        stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         assert_eq!(read_response(stream, false), HELLO);
     }
 
     // The third connects (the kernel completes the handshake) and sends a
     // request, but is not accepted, so nothing answers it.
     let mut third = server.connect();
-    third.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    third
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     third
         .set_read_timeout(Some(Duration::from_millis(300)))
         .unwrap();
@@ -59,19 +63,28 @@ fn a_panicking_handler_closes_its_connection_only() {
     }
     let server = TestServer::http(Config::default(), fragile);
     let mut bystander = server.connect();
-    bystander.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    bystander
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert_eq!(read_response(&mut bystander, false), HELLO);
 
-    assert_eq!(server.exchange(b"GET /panic HTTP/1.1\r\n\r\n"), "");
+    assert_eq!(
+        server.exchange(b"GET /panic HTTP/1.1\r\nHost: x\r\n\r\n"),
+        ""
+    );
     support::wait_until(Duration::from_secs(2), || {
         server.handle.metrics()[0].handler_panics == 1
     });
 
     // The other connection and new ones are served as before.
-    bystander.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    bystander
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert_eq!(read_response(&mut bystander, false), HELLO);
     let mut fresh = server.connect();
-    fresh.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    fresh
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert_eq!(read_response(&mut fresh, false), HELLO);
     assert_eq!(server.handle.metrics()[0].active, 2);
 }
@@ -87,7 +100,9 @@ fn two_threads_share_the_port_and_both_accept() {
     // all landing on one thread has probability 2^-63.
     for _ in 0..64 {
         let mut stream = server.connect();
-        stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         assert_eq!(read_response(&mut stream, false), HELLO);
     }
     let report = server.shutdown();

@@ -28,13 +28,16 @@ async fn slow(request: Request) -> Response {
 fn fifty_in_flight_requests_finish_with_connection_close() {
     let server = TestServer::http(Config::default(), slow);
     let mut idle = server.connect();
-    idle.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    idle.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert_eq!(read_response(&mut idle, false), HELLO);
 
     let mut clients: Vec<_> = (0..50)
         .map(|_| {
             let mut stream = server.connect();
-            stream.write_all(b"GET /?ms=300 HTTP/1.1\r\n\r\n").unwrap();
+            stream
+                .write_all(b"GET /?ms=300 HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
             stream
         })
         .collect();
@@ -60,7 +63,7 @@ fn fifty_in_flight_requests_finish_with_connection_close() {
     // No new connections are accepted.
     let refused = std::net::TcpStream::connect(server.addr);
     if let Ok(mut stream) = refused {
-        let _ = stream.write_all(b"GET / HTTP/1.1\r\n\r\n");
+        let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         assert_eq!(read_to_close(&mut stream), "");
     }
     let mut server = server;
@@ -77,7 +80,9 @@ fn requests_still_running_at_the_shutdown_timeout_are_cut() {
     };
     let server = TestServer::http(config, slow);
     let mut stuck = server.connect();
-    stuck.write_all(b"GET /?ms=10000 HTTP/1.1\r\n\r\n").unwrap();
+    stuck
+        .write_all(b"GET /?ms=10000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     support::wait_until(Duration::from_secs(5), || {
         server.handle.metrics()[0].accepted == 1
     });
@@ -96,7 +101,9 @@ fn requests_still_running_at_the_shutdown_timeout_are_cut() {
 fn stop_now_does_not_wait() {
     let server = TestServer::http(Config::default(), slow);
     let mut stuck = server.connect();
-    stuck.write_all(b"GET /?ms=10000 HTTP/1.1\r\n\r\n").unwrap();
+    stuck
+        .write_all(b"GET /?ms=10000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     support::wait_until(Duration::from_secs(5), || {
         server.handle.metrics()[0].accepted == 1
     });

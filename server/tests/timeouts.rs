@@ -37,7 +37,7 @@ fn a_stalled_body_gets_408_too() {
     let server = server(10_000, 200);
     let mut stream = server.connect();
     stream
-        .write_all(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc")
+        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
         .unwrap();
     assert_eq!(
         normalize(&read_to_close(&mut stream)),
@@ -49,7 +49,9 @@ fn a_stalled_body_gets_408_too() {
 fn an_idle_keep_alive_connection_is_closed_silently() {
     let server = server(300, 10_000);
     let mut stream = server.connect();
-    stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert_eq!(read_response(&mut stream, false), HELLO);
     let start = Instant::now();
     assert_eq!(read_to_close(&mut stream), "", "closed without a response");
@@ -79,7 +81,9 @@ fn requests_keep_resetting_the_idle_timer() {
     let mut stream = server.connect();
     // Six requests 100 ms apart: 600 ms in all, twice the idle timeout.
     for _ in 0..6 {
-        stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         assert_eq!(read_response(&mut stream, false), HELLO);
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -93,12 +97,16 @@ fn the_idle_timeout_counts_from_the_last_request() {
     let server = server(300, 10_000);
     let mut stream = server.connect();
     for _ in 0..3 {
-        stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         assert_eq!(read_response(&mut stream, false), HELLO);
         std::thread::sleep(Duration::from_millis(200));
     }
     // 600 ms after the first request; the last one was 200 ms ago.
-    stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert_eq!(read_response(&mut stream, false), HELLO);
     let last = Instant::now();
     assert_eq!(read_to_close(&mut stream), "", "closed without a response");

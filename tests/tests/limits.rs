@@ -110,7 +110,9 @@ fn ten_thousand_idle_keep_alive_connections_cost_under_1_kib_each() {
             stream
                 .set_read_timeout(Some(Duration::from_secs(10)))
                 .unwrap();
-            stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
             let mut got = Vec::new();
             while !got.ends_with(b"Hello, World!") {
                 let n = stream.read(&mut buf).unwrap();

@@ -14,7 +14,15 @@
 //! `Transfer-Encoding: chunked` (decoded here, trailers skipped), else
 //! `Content-Length`, else no body. A request with both, with a
 //! `Content-Length` that is not a number, or with two that disagree, is
-//! rejected: those are the ambiguities request smuggling is made of.
+//! rejected: those are the ambiguities request smuggling is made of. So is
+//! `chunked` applied twice (in one `Transfer-Encoding` list or across two
+//! header lines) or anywhere but last.
+//!
+//! RFC 9112 §3.2 also asks for exactly one `Host` header: an HTTP/1.1
+//! request without one, and a request of any version with two, get `400`
+//! (an HTTP/1.0 client may leave it out). A target in absolute form
+//! (`http://example/a`, §3.2.2, what a client sends to a proxy) is kept as
+//! its path and query (`/a`), so handlers route every request the same way.
 //!
 //! # Notes
 //!
@@ -23,6 +31,7 @@
 //! keeps the code stateless; hyper instead keeps a decoder state per
 //! connection and never looks at a byte twice.
 
+use std::borrow::Cow;
 use std::mem::MaybeUninit;
 
 use httparse::Status;
@@ -115,19 +124,19 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
     if has_bare_lf(&buf[..head_len]) {
         return Err(Reject::BadRequest);
     }
-    let version = match req.version {
-        Some(0) => Version::Http10,
-        _ => Version::Http11,
-    };
 
     // The headers that frame the message.
     let mut close = false;
     let mut keep_alive_token = false;
     let mut length: Option<u64> = None;
     let mut chunked: Option<bool> = None; // Some(last coding is chunked)
+    let mut chunked_codings = 0;
+    let mut hosts = 0;
     for header in req.headers.iter() {
         let name = header.name;
-        if name.eq_ignore_ascii_case("connection") {
+        if name.eq_ignore_ascii_case("host") {
+            hosts += 1;
+        } else if name.eq_ignore_ascii_case("connection") {
             for token in header.value.split(|&b| b == b',') {
                 let token = token.trim_ascii();
                 close |= token.eq_ignore_ascii_case(b"close");
@@ -140,9 +149,33 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
             }
             length = Some(value);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            let last = header.value.rsplit(|&b| b == b',').next().unwrap_or(b"");
-            chunked = Some(last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+            // The codings of every `Transfer-Encoding` line form one list,
+            // in order (RFC 9110 §5.3); empty list elements are skipped.
+            for coding in header.value.split(|&b| b == b',') {
+                let coding = coding.trim_ascii();
+                if coding.is_empty() {
+                    continue;
+                }
+                let is_chunked = coding.eq_ignore_ascii_case(b"chunked");
+                chunked_codings += usize::from(is_chunked);
+                chunked = Some(is_chunked);
+            }
+            // A line with no coding at all is still a transfer coding the
+            // server cannot decode.
+            chunked.get_or_insert(false);
         }
+    }
+    let version = match req.version {
+        Some(0) => Version::Http10,
+        _ => Version::Http11,
+    };
+    // RFC 9112 §3.2: one `Host`, required from HTTP/1.1 clients.
+    if hosts > 1 || (hosts == 0 && version == Version::Http11) {
+        return Err(Reject::BadRequest);
+    }
+    // RFC 9112 §6.1: chunked must not be applied more than once.
+    if chunked_codings > 1 {
+        return Err(Reject::BadRequest);
     }
     let body_kind = match (chunked, length) {
         (Some(_), Some(_)) => return Err(Reject::BadRequest),
@@ -181,7 +214,7 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
     // Copy the parts out of the buffer, which the next read reuses.
     let request = Request::from_parts(
         req.method.unwrap_or(""),
-        req.path.unwrap_or(""),
+        &origin_form(req.path.unwrap_or("")),
         version,
         req.headers,
         body,
@@ -202,6 +235,34 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
 /// or a vector at a time), so only the line ends are looked at.
 fn has_bare_lf(head: &[u8]) -> bool {
     memchr::memchr_iter(b'\n', head).any(|i| i == 0 || head[i - 1] != b'\r')
+}
+
+/// The target as a server routes it: an absolute-form target
+/// (`scheme://authority/path?query`, RFC 9112 §3.2.2) becomes its path and
+/// query, with `/` for an empty path; any other target is kept as it is.
+///
+/// Borrowed unless the path is empty (`http://example` or
+/// `http://example?q`), the one case that needs a `/` in front.
+fn origin_form(target: &str) -> Cow<'_, str> {
+    // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+    let Some((scheme, rest)) = target.split_once("://") else {
+        return Cow::Borrowed(target);
+    };
+    let is_scheme = scheme
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !is_scheme {
+        return Cow::Borrowed(target);
+    }
+    match rest.find(['/', '?']) {
+        Some(at) if rest.as_bytes()[at] == b'/' => Cow::Borrowed(&rest[at..]),
+        Some(at) => Cow::Owned(format!("/{}", &rest[at..])),
+        None => Cow::Borrowed("/"),
+    }
 }
 
 /// Parses a `Content-Length` value: one or more ASCII digits, nothing else.
@@ -307,13 +368,75 @@ mod tests {
     }
 
     #[test]
+    fn host_is_required_once_in_http_1_1_and_at_most_once_in_http_1_0() {
+        let parse = |bytes: &[u8]| parse(bytes, &LIMITS).map(|parsed| parsed.is_some());
+        assert_eq!(parse(b"GET / HTTP/1.1\r\n\r\n"), Err(Reject::BadRequest));
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\r\nHost: a\r\nHOST: a\r\n\r\n"),
+            Err(Reject::BadRequest)
+        );
+        assert_eq!(
+            parse(b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"),
+            Err(Reject::BadRequest)
+        );
+        assert_eq!(parse(b"GET / HTTP/1.0\r\n\r\n"), Ok(true));
+        assert_eq!(parse(b"GET / HTTP/1.1\r\nHost:\r\n\r\n"), Ok(true));
+    }
+
+    #[test]
+    fn chunked_twice_or_not_last_is_rejected() {
+        for codings in [
+            &b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked"[..],
+            b"Transfer-Encoding: chunked, chunked",
+            b"Transfer-Encoding: chunked,,chunked",
+            b"Transfer-Encoding: chunked, gzip",
+            b"Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip",
+            b"Transfer-Encoding: ",
+        ] {
+            let mut bytes = b"POST / HTTP/1.1\r\nHost: x\r\n".to_vec();
+            bytes.extend_from_slice(codings);
+            bytes.extend_from_slice(b"\r\n\r\n0\r\n\r\n");
+            assert_eq!(
+                parse(&bytes, &LIMITS).map(|_| ()),
+                Err(Reject::BadRequest),
+                "{}",
+                String::from_utf8_lossy(codings)
+            );
+        }
+        let last = complete(
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\
+              Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
+        );
+        assert_eq!(last.request.body(), b"ab");
+    }
+
+    #[test]
+    fn absolute_form_keeps_the_path_and_query() {
+        assert_eq!(origin_form("/a?b"), "/a?b");
+        assert_eq!(origin_form("*"), "*");
+        assert_eq!(origin_form("example.com:443"), "example.com:443");
+        assert_eq!(origin_form("http://example/"), "/");
+        assert_eq!(origin_form("http://example"), "/");
+        assert_eq!(origin_form("https://user@example:8080/a/b?c=d"), "/a/b?c=d");
+        assert_eq!(origin_form("http://example?q"), "/?q");
+        // Not a scheme: kept as sent (and routed nowhere).
+        assert_eq!(
+            origin_form("/redirect?to=http://x/"),
+            "/redirect?to=http://x/"
+        );
+        assert_eq!(origin_form("1http://x/"), "1http://x/");
+        let parsed = complete(b"GET http://example/plaintext?x HTTP/1.1\r\nHost: example\r\n\r\n");
+        assert_eq!(parsed.request.target(), "/plaintext?x");
+    }
+
+    #[test]
     fn bare_lf_is_found_anywhere_and_crlf_is_not() {
         assert!(!has_bare_lf(b""));
         assert!(!has_bare_lf(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
         assert!(has_bare_lf(b"\n"));
-        assert!(has_bare_lf(b"GET / HTTP/1.1\r\n\n"));
+        assert!(has_bare_lf(b"GET / HTTP/1.1\r\nHost: x\r\n\n"));
         // Past the first 32 bytes too, where memchr works a vector at a time.
-        let mut long = b"GET / HTTP/1.1\r\nX-Long: ".to_vec();
+        let mut long = b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: ".to_vec();
         long.extend_from_slice(&[b'a'; 100]);
         long.extend_from_slice(b"\r\n\r\n");
         assert!(!has_bare_lf(&long));
@@ -331,7 +454,7 @@ mod tests {
 
     #[test]
     fn pipelined_requests_are_split_at_the_boundary() {
-        let bytes = b"GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+        let bytes = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
         let first = complete(bytes);
         assert_eq!(first.request.path(), "/a");
         let second = complete(&bytes[first.consumed..]);
@@ -341,16 +464,19 @@ mod tests {
 
     #[test]
     fn keep_alive_defaults_by_version() {
-        assert!(complete(b"GET / HTTP/1.1\r\n\r\n").keep_alive);
-        assert!(!complete(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").keep_alive);
+        assert!(complete(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").keep_alive);
+        assert!(!complete(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").keep_alive);
         assert!(!complete(b"GET / HTTP/1.0\r\n\r\n").keep_alive);
         assert!(complete(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keep_alive);
-        assert!(!complete(b"GET / HTTP/1.1\r\nConnection: upgrade, close\r\n\r\n").keep_alive);
+        assert!(
+            !complete(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: upgrade, close\r\n\r\n")
+                .keep_alive
+        );
     }
 
     #[test]
     fn content_length_body() {
-        let bytes = b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET";
+        let bytes = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET";
         let parsed = complete(bytes);
         assert_eq!(parsed.request.body(), b"hello");
         assert_eq!(&bytes[parsed.consumed..], b"GET");
@@ -359,7 +485,7 @@ mod tests {
 
     #[test]
     fn chunked_body_with_extension_and_trailer() {
-        let bytes = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+        let bytes = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\
                       5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: y\r\n\r\nNEXT";
         let parsed = complete(bytes);
         assert_eq!(parsed.request.body(), b"hello world");
@@ -375,41 +501,41 @@ mod tests {
 
     #[test]
     fn chunk_without_crlf_after_data_is_rejected() {
-        let bytes = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n";
+        let bytes = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n";
         assert_eq!(parse(bytes, &LIMITS).unwrap_err(), Reject::BadRequest);
     }
 
     #[test]
     fn length_and_chunked_together_is_rejected() {
-        let bytes = b"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let bytes = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
         assert_eq!(parse(bytes, &LIMITS).unwrap_err(), Reject::BadRequest);
     }
 
     #[test]
     fn conflicting_or_invalid_lengths_are_rejected() {
         for bytes in [
-            &b"POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"[..],
-            b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-            b"POST / HTTP/1.1\r\nContent-Length: 1,1\r\n\r\n",
-            b"POST / HTTP/1.1\r\nContent-Length: \r\n\r\n",
-            b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-            b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+            &b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"[..],
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1,1\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
         ] {
             assert_eq!(parse(bytes, &LIMITS).unwrap_err(), Reject::BadRequest);
         }
         // The same length twice is not a conflict.
-        let same = b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx";
+        let same = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx";
         assert_eq!(complete(same).request.body(), b"x");
     }
 
     #[test]
     fn bodies_over_the_limit_are_rejected() {
-        let declared = b"POST / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n";
+        let declared = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1025\r\n\r\n";
         assert_eq!(
             parse(declared, &LIMITS).unwrap_err(),
             Reject::PayloadTooLarge
         );
-        let chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n";
+        let chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n";
         assert_eq!(
             parse(chunked, &LIMITS).unwrap_err(),
             Reject::PayloadTooLarge
@@ -418,12 +544,12 @@ mod tests {
 
     #[test]
     fn heads_over_the_limit_are_rejected() {
-        let mut big = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
+        let mut big = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
         big.resize(8200, b'a');
         assert_eq!(parse(&big, &LIMITS).unwrap_err(), Reject::HeadersTooLarge);
         big.extend_from_slice(b"\r\n\r\n");
         assert_eq!(parse(&big, &LIMITS).unwrap_err(), Reject::HeadersTooLarge);
-        let mut many = b"GET / HTTP/1.1\r\n".to_vec();
+        let mut many = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
         for i in 0..70 {
             many.extend_from_slice(format!("X-{i}: 1\r\n").as_bytes());
         }
@@ -433,21 +559,22 @@ mod tests {
 
     #[test]
     fn expect_100_continue_is_seen_once_the_head_is_complete() {
-        let head = b"POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n";
+        let head =
+            b"POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n";
         assert!(expects_continue(head));
         assert!(!expects_continue(&head[..20]));
         assert!(!expects_continue(
-            b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n"
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n"
         ));
     }
 
     #[test]
     fn malformed_heads_are_rejected() {
         for bytes in [
-            &b"GET / HTTP/1.1\r\nBad Header\r\n\r\n"[..],
+            &b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"[..],
             b"GET / HTTP/9.9\r\n\r\n",
-            b"\x01\x02\x03 / HTTP/1.1\r\n\r\n",
-            b"GET / HTTP/1.1\r\n: no-name\r\n\r\n",
+            b"\x01\x02\x03 / HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\n: no-name\r\n\r\n",
             b"GET / HTTP/1.1\nHost: x\n\n",
             b"GET / HTTP/1.1\r\nHost: x\n\r\n",
             b"GET / HTTP/1.1\r\nHost: x\r\n\n",
