@@ -131,8 +131,12 @@ use futures::io::{AsyncRead, AsyncWrite};
 use crate::net::TcpStream;
 #[cfg(unix)]
 use crate::net::UnixStream;
+
+mod serve;
+
 use crate::reactor::Direction;
 use crate::registration::IoSource;
+pub use serve::{serve, Listener, Serve, ServeFuture, WithGracefulShutdown};
 
 impl Read for TcpStream {
     fn poll_read(
