@@ -20,8 +20,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode, Version};
 use spindle::hyper::{serve, Listener, SpindleExecutor, SpindleTimer};
 use spindle::io::{AsyncReadExt, AsyncWriteExt};
-use spindle::net::{TcpListener, TcpStream, UnixListener, UnixStream};
-use support::TempDir;
+use spindle::net::{TcpListener, TcpStream};
 
 /// How long any one test may take before it fails instead of hanging.
 const LIMIT: Duration = Duration::from_secs(20);
@@ -79,6 +78,24 @@ async fn until_set(flag: &AtomicBool) {
     while !flag.load(Ordering::SeqCst) {
         spindle::time::sleep(Duration::from_millis(1)).await;
     }
+}
+
+/// A connection that made one keep-alive `GET /` and read the whole
+/// response; the server now waits on it for the next request.
+async fn idle_keep_alive_connection(addr: SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0; 1024];
+    let mut got = Vec::new();
+    while !got.ends_with(b"hello") {
+        let n = stream.read(&mut buf).await.unwrap();
+        assert_ne!(n, 0, "closed early: {}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+    stream
 }
 
 /// A one-shot shutdown signal: the sender and the future to hand to
@@ -188,10 +205,13 @@ fn axum_router_over_http2_prior_knowledge_on_the_same_port() {
     });
 }
 
+#[cfg(unix)]
 #[test]
 fn axum_router_over_a_unix_listener() {
+    use spindle::net::{UnixListener, UnixStream};
+
     run(async {
-        let dir = TempDir::new();
+        let dir = support::TempDir::new();
         let path = dir.path("serve.sock");
         let listener = UnixListener::bind(&path).unwrap();
         let (stop, stopped) = signal();
@@ -293,24 +313,12 @@ fn graceful_shutdown_closes_an_idle_keep_alive_connection() {
                 .into_future(),
         );
 
-        // One request with keep-alive; the connection then sits idle.
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            .await
-            .unwrap();
-        let mut buf = vec![0; 1024];
-        let mut got = Vec::new();
-        while !got.ends_with(b"hello") {
-            let n = stream.read(&mut buf).await.unwrap();
-            assert_ne!(n, 0, "closed early: {}", String::from_utf8_lossy(&got));
-            got.extend_from_slice(&buf[..n]);
-        }
+        let mut stream = idle_keep_alive_connection(addr).await;
 
         stop.send(()).unwrap();
         server.await.unwrap().unwrap();
         // The server closed the idle connection instead of waiting for it.
-        assert_eq!(stream.read(&mut buf).await.unwrap(), 0);
+        assert_eq!(stream.read(&mut [0; 16]).await.unwrap(), 0);
     });
 }
 
@@ -448,6 +456,27 @@ fn local_addr_is_the_listeners() {
         assert_eq!(server.local_addr().unwrap(), addr);
         // A signal that is already complete: the server stops at once.
         server.await.unwrap();
+        assert!(TcpStream::connect(addr).await.is_err());
+    });
+}
+
+#[test]
+fn dropping_a_graceful_server_shuts_its_connections_down() {
+    run(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = spindle::spawn(
+            serve(listener, plain_app())
+                .with_graceful_shutdown(std::future::pending())
+                .into_future(),
+        );
+
+        let mut stream = idle_keep_alive_connection(addr).await;
+
+        // Aborting the task drops the server's future mid-run.
+        server.abort();
+        assert!(server.await.unwrap_err().is_cancelled());
+        assert_eq!(stream.read(&mut [0; 16]).await.unwrap(), 0);
         assert!(TcpStream::connect(addr).await.is_err());
     });
 }

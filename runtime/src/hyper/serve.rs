@@ -140,6 +140,13 @@ impl Listener for UnixListener {
 /// 10 ms first, so that it does not spin. Connection errors (a client that
 /// sent garbage or went away) are logged at `debug`.
 ///
+/// # Errors
+///
+/// The server's future yields `io::Result<()>`; today it is always `Ok`:
+/// accept and connection errors are logged and the server goes on, and
+/// with a shutdown signal it returns `Ok(())` once the connections have
+/// finished.
+///
 /// # Examples
 ///
 /// ```
@@ -210,6 +217,10 @@ impl<L, S> Serve<L, S> {
     /// byte yet is closed. The server's future completes when the last one
     /// has ended. Upgraded connections (WebSockets) are no longer hyper's
     /// and are not waited for.
+    ///
+    /// Dropping the server's future before the signal also closes the
+    /// listener and asks the open connections to shut down gracefully;
+    /// they are tasks of their own and finish without it.
     ///
     /// # Examples
     ///
