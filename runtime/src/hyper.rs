@@ -27,10 +27,10 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! The building blocks, for a server that needs its own accept loop:
-//!
-//! hyper 1.x does not depend on any runtime. It asks for three things and
-//! this file provides each:
+//! The building blocks, for a server that needs its own accept loop: hyper
+//! 1.x does not depend on any runtime. It asks for I/O traits, an executor
+//! and a timer, hyper-util's client for a connector; this file provides
+//! each, and `hyper/serve.rs` puts them together:
 //!
 //! | hyper wants | spindle gives | how |
 //! | --- | --- | --- |

@@ -119,10 +119,11 @@ impl Listener for UnixListener {
 /// Serves HTTP/1 and HTTP/2 on `listener` with `service`: spindle's
 /// counterpart of `axum::serve`.
 ///
-/// `service` is any cloneable tower `Service<Request<Incoming>>`: an axum
-/// `Router` (after `with_state`, if it has state), a tower stack, or
-/// `hyper_util::service::TowerToHyperService`'s input in general. Each
-/// connection gets its own clone and runs as its own spindle task. The
+/// `service` is any cloneable tower `Service<Request<Incoming>>` that
+/// answers with a `Response` of some hyper `Body`: an axum `Router` (after
+/// `with_state`, if it has state), a tower stack, a `tower::service_fn`.
+/// Each connection gets its own clone and runs as its own spindle task;
+/// each request calls a clone of that (`poll_ready`, then `call`). The
 /// protocol is picked per connection: a client that opens with the HTTP/2
 /// preface (prior knowledge, `h2c`) gets HTTP/2, anyone else HTTP/1.1 with
 /// upgrades (WebSockets, `CONNECT`). hyper's timers (HTTP/1 header read
