@@ -1,5 +1,5 @@
-//! axum on spindle: a `Router` served through hyper on spindle's loop, with
-//! handlers that await spindle timers and sockets.
+//! axum on spindle: a `Router` served by `spindle::hyper::serve` on
+//! spindle's loop, with handlers that await spindle timers and sockets.
 //!
 //! axum requires every handler's future to be `Send`. spindle's sockets
 //! and timers are `Send + Sync` (their I/O still runs on the runtime's one
@@ -10,20 +10,17 @@
 //! cargo run -p spindle --features hyper --example axum_on_spindle
 //! curl http://127.0.0.1:3000/          # hello from axum on spindle
 //! curl http://127.0.0.1:3000/slow      # answers after a 100 ms spindle sleep
+//! curl --http2-prior-knowledge http://127.0.0.1:3000/   # the same over HTTP/2
 //! ```
 //!
 //! Pass an address as the first argument to listen elsewhere
 //! (`127.0.0.1:0` picks a free port and prints it).
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
-use hyper::body::Incoming;
-use spindle::hyper::SpindleTimer;
 use spindle::net::TcpListener;
-use tower::ServiceExt;
 
 async fn hello() -> &'static str {
     "hello from axum on spindle\n"
@@ -45,26 +42,13 @@ fn main() -> std::io::Result<()> {
     spindle::block_on(async move {
         let listener = TcpListener::bind(addr.as_str()).await?;
         println!("listening on {}", listener.local_addr()?);
-        loop {
-            let (stream, _) = listener.accept().await?;
-            let app = app.clone();
-            spindle::spawn(async move {
-                let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-                    let app = app.clone();
-                    async move {
-                        let response = app.oneshot(req.map(axum::body::Body::new)).await;
-                        Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
-                    }
-                });
-                let served = hyper::server::conn::http1::Builder::new()
-                    .timer(SpindleTimer::new())
-                    .serve_connection(stream, service)
-                    .with_upgrades()
-                    .await;
-                if let Err(err) = served {
-                    eprintln!("connection: {err}");
-                }
-            });
-        }
+        // HTTP/1 and HTTP/2 on one port, a spindle task per connection;
+        // Ctrl-C stops accepting and lets the open requests finish.
+        spindle::hyper::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = spindle::signal::ctrl_c().await;
+                println!("shutting down");
+            })
+            .await
     })
 }

@@ -1,9 +1,36 @@
 //! hyper 1.x on spindle (cargo feature `hyper`): the I/O traits, an
 //! executor and a timer, so `hyper::server::conn::http1` serves HTTP on
-//! spindle's loop.
+//! spindle's loop; and [`serve`], which does the rest for a whole server.
 //!
-//! hyper 1.x does not depend on any runtime. It asks for three things and
-//! this file provides each:
+//! [`serve`]`(listener, service)` is spindle's `axum::serve`: it accepts
+//! from a [`TcpListener`](crate::net::TcpListener) or `UnixListener` (any
+//! [`Listener`]), runs each connection as a spindle task with HTTP/1 (and
+//! upgrades) or HTTP/2 picked per connection, serves any cloneable tower
+//! service or axum `Router`, retries accept errors after a short wait
+//! instead of ending, and with [`.with_graceful_shutdown(signal)`](Serve::with_graceful_shutdown)
+//! stops accepting when `signal` completes and returns once the open
+//! connections have finished:
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use std::time::Duration;
+//!
+//! spindle::block_on(async {
+//!     let app = Router::new().route("/", get(|| async { "hello" }));
+//!     let listener = spindle::net::TcpListener::bind("127.0.0.1:0").await?;
+//!     // A real server would wait for `spindle::signal::ctrl_c()`.
+//!     let stop = spindle::time::sleep(Duration::from_millis(10));
+//!     spindle::hyper::serve(listener, app)
+//!         .with_graceful_shutdown(stop)
+//!         .await
+//! })?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! The building blocks, for a server that needs its own accept loop: hyper
+//! 1.x does not depend on any runtime. It asks for I/O traits, an executor
+//! and a timer, hyper-util's client for a connector; this file provides
+//! each, and `hyper/serve.rs` puts them together:
 //!
 //! | hyper wants | spindle gives | how |
 //! | --- | --- | --- |
@@ -12,6 +39,7 @@
 //! | `hyper::rt::Timer` (for `header_read_timeout`, keep-alive timers) | [`SpindleTimer`] | a [`SpindleSleep`] that is `Send + Sync`, driven by a spindle task |
 //! | `Read` + `Write` on `UnixStream`, or on any futures-io stream (TLS) | `UnixStream`, [`Io`] | the same reads as TCP; `Io<T>` for any `AsyncRead + AsyncWrite` |
 //! | a connector for hyper-util's pooled client | [`SpindleConnector`] | a `tower::Service<Uri>` that opens a spindle [`TcpStream`] |
+//! | a server: accept loop, HTTP/1 + HTTP/2, graceful shutdown | [`serve`] | hyper-util's `auto` connection per accepted stream, one task each (`hyper/serve.rs`) |
 //!
 //! Since spindle's sockets are `Send + Sync`, they satisfy hyper's `Send`
 //! bounds too: `serve_connection(..).with_upgrades()` (WebSockets,
@@ -131,8 +159,12 @@ use futures::io::{AsyncRead, AsyncWrite};
 use crate::net::TcpStream;
 #[cfg(unix)]
 use crate::net::UnixStream;
+
+mod serve;
+
 use crate::reactor::Direction;
 use crate::registration::IoSource;
+pub use serve::{serve, Listener, Serve, ServeFuture, WithGracefulShutdown};
 
 impl Read for TcpStream {
     fn poll_read(

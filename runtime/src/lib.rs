@@ -140,7 +140,8 @@
 //!     exits through `SIGCHLD` and the orphan list (`reaper.rs`).
 //! 16. `macros/` (crate `spindle-macros`, feature `macros`): [`main`] and
 //!     [`test`](macro@test).
-//! 17. `hyper.rs` (feature `hyper`): hyper 1.x on spindle.
+//! 17. `hyper.rs` (feature `hyper`): hyper 1.x on spindle; `hyper/serve.rs`:
+//!     `hyper::serve`, a whole HTTP/1 + HTTP/2 server.
 //!
 //! The [`guide`] (`guide.rs`) is a chapter to read before all of these.
 //!
@@ -171,8 +172,9 @@
 //!   with its own subscriber instead of a spindle-specific logger. Without
 //!   the default features it is a small crate, and with the trace off none
 //!   of its macros is reached.
-//! - `hyper` (optional, feature `hyper`): only for the adapter in
-//!   `hyper.rs`.
+//! - `hyper`, `hyper-util`, `tower-service` (optional, feature `hyper`):
+//!   only for the adapter in `hyper.rs` and the server in `hyper/serve.rs`
+//!   (hyper-util's `auto` connection speaks HTTP/1 and HTTP/2 on one port).
 //! - `spindle-macros` (optional, feature `macros`, on by default): this
 //!   workspace's own proc-macro crate for `#[spindle::main]` and
 //!   `#[spindle::test]` (a proc-macro must live in a crate of its own); it
