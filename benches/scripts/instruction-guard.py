@@ -11,7 +11,8 @@ Counts user-space instructions per operation under
 | ------------------- | ------------------------------------------------------------ |
 | server-echo         | one 64-byte echo message through `spindle-server --mode echo` |
 | server-http         | one HTTP request through `spindle-server`                     |
-| runtime-http        | one HTTP request through the `spindle-runtime` contender      |
+| runtime-http, -echo | one HTTP request, echo message, through `spindle-runtime`     |
+| hosted-http, -echo  | the same, with `spindle-runtime --tokio-host` (feature tokio) |
 | ping-pong           | one 1-byte TCP round trip between two spindle tasks           |
 | spawn-join          | `spawn(async { 1 }).await`                                    |
 | timer               | arm a `sleep`, register it, cancel it                         |
@@ -35,7 +36,9 @@ new counts beside the old, warns, and passes. A deliberate increase (or a
 new toolchain) is recorded with `--update --reason "..."` in the same
 commit as the change that caused it.
 
-Build first: `cargo build --release -p spindle-server -p spindle-benches`.
+Build first, spindle-server on its own so that the benches' `tokio` feature
+stays out of it: `cargo build --release -p spindle-server && cargo build
+--release -p spindle-benches`.
 """
 import argparse
 import datetime
@@ -63,6 +66,9 @@ OPS = [
     ("server-echo", "per echo message", ("server", "echo", ["spindle-server", "--mode", "echo", "--threads", "1"]), 10000, True),
     ("server-http", "per request", ("server", "http", ["spindle-server", "--mode", "http", "--threads", "1"]), 10000, True),
     ("runtime-http", "per request", ("server", "http", ["spindle-runtime", "--mode", "http"]), 10000, True),
+    ("hosted-http", "per request, hosted in tokio", ("server", "http", ["spindle-runtime", "--mode", "http", "--tokio-host"]), 10000, True),
+    ("hosted-echo", "per echo message, hosted in tokio", ("server", "echo", ["spindle-runtime", "--mode", "echo", "--tokio-host"]), 10000, True),
+    ("runtime-echo", "per echo message", ("server", "echo", ["spindle-runtime", "--mode", "echo"]), 10000, True),
     ("ping-pong", "per round trip", ("local", "ping-pong"), 10000, True),
     ("spawn-join", "per spawn and join", ("local", "spawn-join"), 50000, True),
     ("timer", "per arm and cancel", ("local", "timer"), 50000, True),
@@ -163,7 +169,7 @@ def main():
     for binary in ("hot-ops", "spindle-server", "spindle-runtime", "tokio-current-thread"):
         if not os.path.exists(os.path.join(RELEASE, binary)):
             sys.exit(f"instruction-guard: target/release/{binary} is missing; run "
-                     "`cargo build --release -p spindle-server -p spindle-benches` first")
+                     "`cargo build --release -p spindle-server && cargo build --release -p spindle-benches` first")
 
     rustc = version(["rustc", "--version"])
     baseline = {}
@@ -175,7 +181,7 @@ def main():
 
     measured = {}
     failures = []
-    print(f"{'op':<14} {'unit':<30} {'baseline':>10} {'now':>10} {'change':>8}")
+    print(f"{'op':<14} {'unit':<34} {'baseline':>10} {'now':>10} {'change':>8}")
     for name, unit, how, n, guarded in OPS:
         if name not in only:
             continue
@@ -189,10 +195,14 @@ def main():
                 mark = "  FAIL" if same_toolchain else "  (other rustc)"
                 if same_toolchain:
                     failures.append(f"{name}: {old:,.1f} -> {now:,.1f} instructions {unit} ({change:+.1%})")
-            print(f"{name:<14} {unit:<30} {old:>10,.1f} {now:>10,.1f} {change:>+8.1%}{mark}", flush=True)
+            print(f"{name:<14} {unit:<34} {old:>10,.1f} {now:>10,.1f} {change:>+8.1%}{mark}", flush=True)
         else:
-            print(f"{name:<14} {unit:<30} {'-':>10} {now:>10,.1f} {'new':>8}", flush=True)
+            print(f"{name:<14} {unit:<34} {'-':>10} {now:>10,.1f} {'new':>8}", flush=True)
 
+    for mode in ("http", "echo"):
+        if f"hosted-{mode}" in measured and f"runtime-{mode}" in measured:
+            ratio = measured[f"hosted-{mode}"]["instructions"] / measured[f"runtime-{mode}"]["instructions"]
+            print(f"spindle-runtime {mode} hosted in tokio / standalone: {ratio:.2f}x")
     if "runtime-http" in measured and "tokio-http" in measured:
         ratio = measured["runtime-http"]["instructions"] / measured["tokio-http"]["instructions"]
         print(f"\nspindle-runtime http / tokio contender http: {ratio:.2f}x")

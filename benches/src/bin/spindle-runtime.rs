@@ -10,7 +10,11 @@
 //! differ in `compare`, the difference is the runtimes; where
 //! `spindle-server` differs from this one, it is the server library.
 //!
-//! Usage: `spindle-runtime --mode http|echo --addr HOST:PORT`
+//! Usage: `spindle-runtime --mode http|echo --addr HOST:PORT [--tokio-host]`
+//!
+//! `--tokio-host` runs the same loop on a runtime hosted in tokio
+//! (`Builder::tokio`): the instruction guard's `hosted-http` and
+//! `hosted-echo` compare the two.
 
 use std::io;
 use std::process::ExitCode;
@@ -28,12 +32,15 @@ use spindle_benches::{rlimit, server_cli, Flow, Mode, ServerArgs, Session};
 struct Cli {
     #[command(flatten)]
     server: ServerArgs,
+    /// Run spindle inside a tokio current-thread runtime on this thread.
+    #[arg(long)]
+    tokio_host: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = rlimit::raise_nofile();
-    let runtime = match spindle::Runtime::new() {
+    let runtime = match spindle::Runtime::builder().tokio(cli.tokio_host).build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("spindle-runtime: cannot build the runtime: {err}");
