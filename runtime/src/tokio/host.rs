@@ -160,11 +160,19 @@ impl<F: Future> Host<'_, F> {
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
-        // Watch spindle's next timer.
-        let now = Instant::now();
-        match core.timers.borrow_mut().next_timeout(now) {
-            Some(timeout) => {
-                let deadline = ::tokio::time::Instant::from_std(now + timeout);
+        // Watch spindle's next timer (no armed timer: no clock read).
+        let mut timers = core.timers.borrow_mut();
+        let next = match timers.next_tick() {
+            Some(_) => {
+                let now = Instant::now();
+                timers.next_timeout(now).map(|timeout| now + timeout)
+            }
+            None => None,
+        };
+        drop(timers);
+        match next {
+            Some(at) => {
+                let deadline = ::tokio::time::Instant::from_std(at);
                 if !self.timer_armed || self.timer.deadline() != deadline {
                     self.timer.as_mut().reset(deadline);
                     self.timer_armed = true;
