@@ -139,7 +139,8 @@ fn reqwest_gets_from_a_local_spindle_server_without_a_new_thread() {
                 .unwrap();
             assert_eq!(body, "from spindle");
         }
-        assert_eq!(runtime_threads(), before, "a runtime thread was started");
+        // `<=`: a pool thread left by another test may end meanwhile.
+        assert!(runtime_threads() <= before, "a runtime thread was started");
     });
 }
 

@@ -271,7 +271,13 @@ fn hosting_adds_no_thread() {
         let _stream = TcpStream::connect(addr).await.unwrap();
         tokio::time::sleep(Duration::from_millis(2)).await;
         spindle::time::sleep(Duration::from_millis(2)).await;
-        assert_eq!(runtime_threads(), before);
+        let after = runtime_threads();
+        // None added (a pool thread of another test may end meanwhile).
+        assert!(
+            after.iter().all(|name| before.contains(name)),
+            "{before:?} -> {after:?}"
+        );
+        assert!(after.len() <= before.len(), "{before:?} -> {after:?}");
     });
 }
 
