@@ -13,6 +13,7 @@
 //! | --- | --- |
 //! | [`copy_bidirectional`]: a proxy's two-way copy with half-close | `io/copy_bidirectional.rs` |
 //! | [`Interest`], [`Ready`]: what `ready(interest)` waits for and returns | `io/ready.rs` |
+//! | [`empty`], [`repeat`], [`sink`]: always ready, yet spending the task's budget | `io/always_ready.rs` |
 //!
 //! # Examples
 //!
@@ -33,14 +34,16 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod always_ready;
 mod copy_bidirectional;
 mod ready;
 
+pub use always_ready::{empty, repeat, sink, Empty, Repeat, Sink};
 pub use copy_bidirectional::copy_bidirectional;
 pub use ready::{Interest, Ready};
 
 pub use futures::io::{
-    copy, copy_buf, empty, repeat, sink, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt,
-    AsyncSeek, AsyncSeekExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter, Cursor, Error,
-    ErrorKind, IoSlice, IoSliceMut, ReadHalf, Result, WriteHalf,
+    copy, copy_buf, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeek,
+    AsyncSeekExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter, Cursor, Error, ErrorKind,
+    IoSlice, IoSliceMut, ReadHalf, Result, WriteHalf,
 };

@@ -296,3 +296,31 @@ fn child_spends_its_budget() {
         }
     });
 }
+
+#[test]
+fn timeout_fires_around_a_loop_over_empty() {
+    let timed = spindle::block_on(timeout(Duration::from_millis(1), async {
+        let mut buf = [0; 8];
+        loop {
+            assert_eq!(spindle::io::empty().read(&mut buf).await.unwrap(), 0);
+        }
+    }));
+    assert!(timed.is_err());
+}
+
+#[test]
+fn loops_over_repeat_and_sink_spend_the_budget() {
+    let rt = Runtime::builder().budget(4).build().unwrap();
+    rt.block_on(async {
+        let mut buf = [0; 2];
+        let mut repeat = spindle::io::repeat(1);
+        let mut sink = spindle::io::sink();
+        for _ in 0..8 {
+            repeat.read_exact(&mut buf).await.unwrap();
+            assert_eq!(buf, [1, 1]);
+            sink.write_all(&buf).await.unwrap();
+        }
+    });
+    // 16 operations on a budget of 4: the task yielded.
+    assert!(rt.metrics().budget_yields >= 3, "{:?}", rt.metrics());
+}
