@@ -44,12 +44,10 @@ import argparse
 import datetime
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
-import tempfile
-import time
+
+from cachegrind import instructions, under_load, valgrind
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 RELEASE = os.path.join(ROOT, "target", "release")
@@ -78,19 +76,6 @@ OPS = [
 ]
 
 
-def valgrind(argv):
-    """The cachegrind command line that runs `argv`, writing no profile."""
-    return ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"] + argv
-
-
-def instructions(stderr, what):
-    """The `I refs` total cachegrind printed on stderr."""
-    refs = re.search(r"I\s+refs:\s+([\d,]+)", stderr)
-    if refs is None:
-        sys.exit(f"instruction-guard: no instruction count from valgrind for {what}:\n{stderr}")
-    return int(refs.group(1).replace(",", ""))
-
-
 def run_local(op, n):
     """Instructions of `hot-ops OP n` under cachegrind."""
     argv = valgrind([os.path.join(RELEASE, "hot-ops"), op, str(n)])
@@ -102,36 +87,16 @@ def run_local(op, n):
 
 def run_server(mode, server, n):
     """Instructions of `server` under cachegrind while `hot-ops client` makes n requests."""
-    argv = valgrind([os.path.join(RELEASE, server[0])] + server[1:] + ["--addr", "127.0.0.1:0"])
-    with tempfile.TemporaryFile(mode="w+") as err:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True)
-        try:
-            addr = None
-            deadline = time.monotonic() + 120
-            while addr is None and time.monotonic() < deadline:
-                line = proc.stdout.readline()
-                if not line:
-                    break
-                found = re.search(r"listening on (\S+)", line)
-                if found:
-                    addr = found.group(1)
-            if addr is None:
-                err.seek(0)
-                sys.exit(f"instruction-guard: {server[0]} printed no `listening on ADDR` line:\n{err.read()}")
-            client = subprocess.run(
-                [os.path.join(RELEASE, "hot-ops"), "client", mode, addr, str(n)],
-                capture_output=True, text=True, timeout=600,
-            )
-            if client.returncode != 0:
-                sys.exit(f"instruction-guard: the client against {server[0]} failed: {client.stderr.strip()}")
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        err.seek(0)
-        return instructions(err.read(), server[0])
+    def load(addr):
+        client = subprocess.run(
+            [os.path.join(RELEASE, "hot-ops"), "client", mode, addr, str(n)],
+            capture_output=True, text=True, timeout=600,
+        )
+        if client.returncode != 0:
+            sys.exit(f"instruction-guard: the client against {server[0]} failed: {client.stderr.strip()}")
+
+    argv = [os.path.join(RELEASE, server[0])] + server[1:] + ["--addr", "127.0.0.1:0"]
+    return under_load(argv, load)[0]
 
 
 def measure(how, n):

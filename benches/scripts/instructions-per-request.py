@@ -21,56 +21,27 @@ across commits on a shared machine. Kernel time (the syscalls) is not in it.
 """
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
-import tempfile
-import time
+
+from cachegrind import under_load
 
 LOADGEN = os.path.join(os.path.dirname(__file__), "..", "..", "target", "release", "loadgen")
 
 
 def count(mode, server, secs):
     """Runs `server` under cachegrind for `secs` of load: (instructions, requests)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "cachegrind.out")
-        proc = subprocess.Popen(
-            ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}"]
-            + server,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+    def load(addr):
+        done = subprocess.run(
+            [LOADGEN, "--addr", addr, "--mode", mode, "--connections", "16",
+             "--duration", str(secs), "--warmup", "0", "--timeout", "20"],
+            capture_output=True, text=True, timeout=secs + 120,
         )
-        try:
-            addr = None
-            deadline = time.monotonic() + 60
-            while addr is None and time.monotonic() < deadline:
-                line = proc.stdout.readline()
-                if not line:
-                    break
-                found = re.search(r"listening on (\S+)", line)
-                if found:
-                    addr = found.group(1)
-            if addr is None:
-                sys.exit(f"{server[0]} printed no `listening on ADDR` line")
-            load = subprocess.run(
-                [LOADGEN, "--addr", addr, "--mode", mode, "--connections", "16",
-                 "--duration", str(secs), "--warmup", "0", "--timeout", "20"],
-                capture_output=True, text=True, timeout=secs + 120,
-            )
-            if load.returncode != 0:
-                sys.exit(f"loadgen failed: {load.stderr.strip()}")
-            requests = json.loads(load.stdout.strip().splitlines()[-1])["requests"]
-            proc.send_signal(signal.SIGTERM)
-            _, err = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        refs = re.search(r"I\s+refs:\s+([\d,]+)", err)
-        if refs is None:
-            sys.exit(f"no instruction count from valgrind:\n{err}")
-        return int(refs.group(1).replace(",", "")), requests
+        if done.returncode != 0:
+            sys.exit(f"loadgen failed: {done.stderr.strip()}")
+        return json.loads(done.stdout.strip().splitlines()[-1])["requests"]
+
+    return under_load(server, load)
 
 
 def main():
