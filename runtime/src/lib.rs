@@ -238,43 +238,34 @@ compile_error!(
 );
 
 mod blocking;
-mod builder;
-mod context;
-mod coop;
 mod executor;
 mod explain;
 pub mod fs;
 pub mod guide;
-mod handle;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 pub mod io;
-mod metrics;
 pub mod net;
 #[cfg(unix)]
 pub mod process;
 mod reactor;
-mod registration;
-mod remote;
 #[cfg(unix)]
 pub mod signal;
-mod stall;
 pub mod task;
 pub mod time;
 #[cfg(all(feature = "tokio", unix))]
 pub mod tokio;
-mod waker;
-mod yield_now;
 
 pub use blocking::spawn_blocking;
-pub use builder::{Builder, PanicPolicy};
+pub use executor::builder::Builder;
+pub use executor::config::PanicPolicy;
+pub use executor::handle::Handle;
+pub use executor::metrics::Metrics;
 pub use executor::{block_on, Runtime};
-pub use handle::Handle;
-pub use metrics::Metrics;
 #[cfg(feature = "macros")]
 pub use spindle_macros::{main, test};
+pub use task::yield_now::yield_now;
 pub use task::{spawn, JoinError, JoinHandle};
-pub use yield_now::yield_now;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(all(doctest, feature = "macros"))]

@@ -7,7 +7,7 @@
 //! source, registered with the reactor under `SIGNAL_TOKEN`. A signal that
 //! arrives while the loop is blocked in `epoll_wait`/`kevent` therefore makes
 //! the poll return at once, like any socket event. The loop then drains the
-//! pipe (`SignalDriver::dispatch`), adds one to each delivered signal's
+//! pipe (`SignalDriver::dispatch`, in `reactor/signal.rs`), adds one to each delivered signal's
 //! counter, and wakes every [`Signal`] waiting on it.
 //!
 //! Each `Signal` remembers the counter value it last saw, so several
@@ -23,21 +23,15 @@
 //! dropped: the default action (for `SIGINT`, terminating) no longer
 //! happens. This is how signal-hook (and tokio) work.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
-use mio::Interest;
-use signal_hook_mio::v1_0::Signals;
-
-use crate::context;
-use crate::explain::{self, Explain};
-use crate::reactor::SIGNAL_TOKEN;
+use crate::executor::context;
+use crate::reactor::signal::SignalDriver;
 
 /// A kind of Unix signal to listen for.
 ///
@@ -197,8 +191,8 @@ impl SignalKind {
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
     let core = context::expect_core("spindle::signal::signal");
     let driver = core.signal_driver()?;
-    driver.listen(kind)?;
-    let seen = driver.count(kind);
+    driver.listen(kind.0)?;
+    let seen = driver.count(kind.0);
     Ok(Signal { driver, kind, seen })
 }
 
@@ -281,12 +275,12 @@ impl Signal {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<()>> {
-        let count = self.driver.count(self.kind);
+        let count = self.driver.count(self.kind.0);
         if count != self.seen {
             self.seen = count;
             return Poll::Ready(Some(()));
         }
-        self.driver.park(self.kind, cx.waker());
+        self.driver.park(self.kind.0, cx.waker());
         Poll::Pending
     }
 
@@ -323,116 +317,5 @@ impl fmt::Debug for Signal {
             .field("kind", &self.kind)
             .field("seen", &self.seen)
             .finish()
-    }
-}
-
-/// What the driver knows about one signal.
-#[derive(Debug, Default)]
-struct Deliveries {
-    /// How many times the loop saw it delivered.
-    count: u64,
-    /// Listeners waiting for the next delivery; all woken on one.
-    waiters: Vec<Waker>,
-}
-
-/// One runtime's signal machinery: the registered self-pipe and the
-/// per-signal delivery counts. Created by the first [`signal`] call.
-pub(crate) struct SignalDriver {
-    /// signal-hook's self-pipe, registered with the reactor under
-    /// `SIGNAL_TOKEN`; drained by `dispatch`.
-    signals: RefCell<Signals>,
-    /// The reactor's registry, to re-arm the pipe after each drain.
-    registry: mio::Registry,
-    /// Delivery counts and parked listeners, by signal number.
-    deliveries: RefCell<HashMap<i32, Deliveries>>,
-    /// The runtime's explain trace: who waits for which signal, and which
-    /// deliveries woke how many listeners.
-    explain: Rc<Explain>,
-}
-
-impl SignalDriver {
-    /// Creates the self-pipe (listening to no signal yet) and registers it.
-    pub(crate) fn new(registry: &mio::Registry, explain: Rc<Explain>) -> io::Result<SignalDriver> {
-        let mut signals = Signals::new(std::iter::empty::<i32>())?;
-        registry.register(&mut signals, SIGNAL_TOKEN, Interest::READABLE)?;
-        Ok(SignalDriver {
-            signals: RefCell::new(signals),
-            registry: registry.try_clone()?,
-            deliveries: RefCell::new(HashMap::new()),
-            explain,
-        })
-    }
-
-    /// Installs the handler for `kind`, once.
-    fn listen(&self, kind: SignalKind) -> io::Result<()> {
-        let mut deliveries = self.deliveries.borrow_mut();
-        if deliveries.contains_key(&kind.0) {
-            return Ok(());
-        }
-        // signal-hook panics, rather than erroring, for the forbidden
-        // signals; check first so the caller gets an error.
-        if signal_hook::consts::FORBIDDEN.contains(&kind.0) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("signal {} cannot be listened for", kind.0),
-            ));
-        }
-        self.signals
-            .borrow()
-            .add_signal(kind.0)
-            .map_err(|err| io::Error::new(err.kind(), format!("signal {}: {err}", kind.0)))?;
-        deliveries.insert(kind.0, Deliveries::default());
-        Ok(())
-    }
-
-    /// Deliveries of `kind` seen so far.
-    fn count(&self, kind: SignalKind) -> u64 {
-        self.deliveries.borrow().get(&kind.0).map_or(0, |d| d.count)
-    }
-
-    /// Parks a listener's waker until the next delivery of `kind`.
-    fn park(&self, kind: SignalKind, waker: &Waker) {
-        let mut deliveries = self.deliveries.borrow_mut();
-        let waiters = &mut deliveries.entry(kind.0).or_default().waiters;
-        if !waiters.iter().any(|w| w.will_wake(waker)) {
-            waiters.push(waker.clone());
-        }
-        if self.explain.on {
-            explain::signal_wait(&self.explain, kind.0);
-        }
-    }
-
-    /// Drains the self-pipe after a `SIGNAL_TOKEN` event: counts each
-    /// delivered signal and wakes its listeners. Called by the loop.
-    pub(crate) fn dispatch(&self) {
-        let mut to_wake = Vec::new();
-        {
-            let mut signals = self.signals.borrow_mut();
-            let mut deliveries = self.deliveries.borrow_mut();
-            for signum in signals.pending() {
-                let entry = deliveries.entry(signum).or_default();
-                entry.count += 1;
-                if self.explain.on {
-                    explain::signal_delivered(&self.explain, signum, entry.waiters.len());
-                }
-                to_wake.append(&mut entry.waiters);
-            }
-            // signal-hook reads the pipe itself, not through mio, so mio's
-            // `poll(2)` backend never sees the `WouldBlock` that re-arms an
-            // fd. Re-arm explicitly; signals are rare, so the extra
-            // `epoll_ctl` on the other backends costs nothing that matters.
-            let _ = self
-                .registry
-                .reregister(&mut *signals, SIGNAL_TOKEN, Interest::READABLE);
-        }
-        to_wake.into_iter().for_each(Waker::wake);
-    }
-}
-
-impl fmt::Debug for SignalDriver {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignalDriver")
-            .field("deliveries", &self.deliveries.borrow())
-            .finish_non_exhaustive()
     }
 }

@@ -41,7 +41,7 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use futures::channel::oneshot;
 
-use crate::context;
+use crate::executor::context;
 use crate::task::{spawn, JoinHandle};
 
 /// Runs a blocking closure on the blocking pool and returns a handle to

@@ -8,13 +8,13 @@
 //! function gathers what its event needs (who is being polled, who parked
 //! a waker) and hands the event to [`Explain::emit`].
 
-use std::collections::VecDeque;
 use std::io;
 use std::time::Duration;
 
 use super::{Event, Explain, IoOutcome, PollResult};
-use crate::reactor::{Direction, IoSlot, Ready};
-use crate::waker::TaskRef;
+use mio::Token;
+
+use crate::reactor::ready::{Direction, Ready};
 
 /// `turn N: K runnable` (`Core::run`, top of the loop).
 #[cold]
@@ -107,12 +107,12 @@ pub(crate) fn poll_returned(explain: &Explain, events: usize, elapsed: Duration)
 }
 
 /// `remote wake -> task N` for each task a remote drain appended to the
-/// run queue after position `before` (`Core::drain_remote`).
+/// run queue (`Core::drain_remote`), by id.
 #[cold]
 #[inline(never)]
-pub(crate) fn remote_wakes(explain: &Explain, run_queue: &VecDeque<TaskRef>, before: usize) {
-    for task in run_queue.iter().skip(before) {
-        explain.emit(Event::RemoteWake { task: task.id });
+pub(crate) fn remote_wakes(explain: &Explain, tasks: impl Iterator<Item = u64>) {
+    for task in tasks {
+        explain.emit(Event::RemoteWake { task });
     }
 }
 
@@ -161,14 +161,14 @@ pub(crate) fn stale(explain: &Explain, token: usize, ready: Ready) {
 #[inline(never)]
 pub(crate) fn socket_event(
     explain: &Explain,
-    slot: &IoSlot,
+    token: Token,
     ready: Ready,
     reader: Option<Option<u64>>,
     writer: Option<Option<u64>>,
     more: usize,
 ) {
     explain.emit(Event::Ready {
-        token: slot.index(),
+        token: index(token),
         ready,
         reader,
         writer,
@@ -180,10 +180,10 @@ pub(crate) fn socket_event(
 /// task in the slot so that the event that takes the waker can name it.
 #[cold]
 #[inline(never)]
-pub(crate) fn wait_io(explain: &Explain, slot: &IoSlot, direction: Direction, task: Option<u64>) {
+pub(crate) fn wait_io(explain: &Explain, token: Token, direction: Direction, task: Option<u64>) {
     explain.emit(Event::WaitIo {
         task,
-        token: slot.index(),
+        token: index(token),
         direction,
     });
 }
@@ -194,7 +194,7 @@ pub(crate) fn wait_io(explain: &Explain, slot: &IoSlot, direction: Direction, ta
 #[inline(never)]
 pub(crate) fn io_sized(
     explain: &Explain,
-    slot: &IoSlot,
+    token: Token,
     direction: Direction,
     asked: usize,
     result: &io::Result<usize>,
@@ -210,7 +210,7 @@ pub(crate) fn io_sized(
         Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
         Err(err) => IoOutcome::Error(err.kind()),
     };
-    io(explain, slot, direction, outcome);
+    io(explain, token, direction, outcome);
 }
 
 /// Level 2: an operation without a byte count (`poll_io`, `try_io`).
@@ -219,7 +219,7 @@ pub(crate) fn io_sized(
 #[inline(never)]
 pub(crate) fn io_done<R>(
     explain: &Explain,
-    slot: &IoSlot,
+    token: Token,
     direction: Direction,
     result: &io::Result<R>,
 ) {
@@ -228,27 +228,27 @@ pub(crate) fn io_done<R>(
         Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
         Err(err) => IoOutcome::Error(err.kind()),
     };
-    io(explain, slot, direction, outcome);
+    io(explain, token, direction, outcome);
 }
 
 /// Level 2: `read token T: WouldBlock -> READABLE cleared`.
 #[cold]
 #[inline(never)]
-pub(crate) fn would_block(explain: &Explain, slot: &IoSlot, direction: Direction) {
-    io(explain, slot, direction, IoOutcome::WouldBlock);
+pub(crate) fn would_block(explain: &Explain, token: Token, direction: Direction) {
+    io(explain, token, direction, IoOutcome::WouldBlock);
 }
 
 /// Level 2: `try_io` found no readiness bit and made no syscall.
 #[cold]
 #[inline(never)]
-pub(crate) fn not_ready(explain: &Explain, slot: &IoSlot, direction: Direction) {
-    io(explain, slot, direction, IoOutcome::NotReady);
+pub(crate) fn not_ready(explain: &Explain, token: Token, direction: Direction) {
+    io(explain, token, direction, IoOutcome::NotReady);
 }
 
 /// Emits one `Event::Io`.
-fn io(explain: &Explain, slot: &IoSlot, direction: Direction, outcome: IoOutcome) {
+fn io(explain: &Explain, token: Token, direction: Direction, outcome: IoOutcome) {
     explain.emit(Event::Io {
-        token: slot.index(),
+        token: index(token),
         direction,
         outcome,
     });
@@ -258,10 +258,10 @@ fn io(explain: &Explain, slot: &IoSlot, direction: Direction, outcome: IoOutcome
 /// (`IoDriver::register`).
 #[cold]
 #[inline(never)]
-pub(crate) fn register(explain: &Explain, slot: &IoSlot) {
+pub(crate) fn register(explain: &Explain, token: Token) {
     explain.emit(Event::Register {
-        token: slot.index(),
-        generation: generation(slot),
+        token: index(token),
+        generation: generation(token),
         task: explain.polling(),
     });
 }
@@ -270,18 +270,24 @@ pub(crate) fn register(explain: &Explain, slot: &IoSlot) {
 /// (`IoDriver::deregister`).
 #[cold]
 #[inline(never)]
-pub(crate) fn deregister(explain: &Explain, slot: &IoSlot) {
+pub(crate) fn deregister(explain: &Explain, token: Token) {
     explain.emit(Event::Deregister {
-        token: slot.index(),
-        generation: generation(slot),
+        token: index(token),
+        generation: generation(token),
         task: explain.polling(),
     });
 }
 
-/// The generation half of a slot's token.
-fn generation(slot: &IoSlot) -> u32 {
+/// The slab index half of a socket's token: the number the trace calls
+/// it by.
+fn index(token: Token) -> usize {
+    token.0 & (u32::MAX as usize)
+}
+
+/// The generation half of a socket's token.
+fn generation(token: Token) -> u32 {
     // The high half of a 64-bit token; on a 32-bit target there is none.
-    (slot.token.0 as u64 >> 32) as u32
+    (token.0 as u64 >> 32) as u32
 }
 
 /// `task N waits: timer at +Dms` (`TimerStore`); returns the task, for the

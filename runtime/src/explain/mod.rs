@@ -116,23 +116,24 @@
 //! cost.
 
 use std::cell::{Cell, RefCell};
-use std::fmt;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 mod chrome;
 mod event;
+mod fields;
 mod hooks;
+mod line;
 mod record;
 mod timeline;
 
 pub(crate) use event::{Event, IoOutcome, PollResult};
+pub(crate) use fields::TARGET;
 pub(crate) use hooks::*;
+pub(crate) use line::Millis;
 use record::Recorder;
-
-/// The target every explain event carries, for filtering.
-pub(crate) const TARGET: &str = "spindle::explain";
+use timeline::Timeline;
 
 /// The environment variable that turns the trace on (`1`, `true`, `yes`
 /// or `on`; `2` for the detailed level) when the builder does not say.
@@ -292,54 +293,37 @@ impl Explain {
     }
 }
 
-/// Names a task in the trace: `block_on` for the main future, `task N`
-/// for spawned ones, `nobody` outside any poll.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TaskName(pub(crate) Option<u64>);
-
-impl fmt::Display for TaskName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(0) => f.write_str("block_on"),
-            Some(id) => write!(f, "task {id}"),
-            None => f.write_str("nobody"),
+impl Recorder {
+    /// Writes the HTML page and the JSON file that were asked for.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the file that could not be written.
+    pub(crate) fn write_files(&mut self) -> io::Result<()> {
+        let timeline = Timeline::build(&self.entries, self.dropped);
+        if let Some(path) = self.html.take() {
+            std::fs::write(&path, timeline.html())
+                .map_err(|err| named(err, "HTML timeline", &path))?;
         }
+        if let Some(path) = self.json.take() {
+            std::fs::write(&path, chrome::render(&timeline))
+                .map_err(|err| named(err, "Chrome trace JSON", &path))?;
+        }
+        Ok(())
     }
 }
 
-/// A duration the way the trace shows it: rounded to whole milliseconds,
-/// or to tenths below one.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Millis(pub(crate) Duration);
-
-impl fmt::Display for Millis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ms = self.0.as_secs_f64() * 1000.0;
-        if ms < 1.0 {
-            write!(f, "{ms:.1}ms")
-        } else {
-            write!(f, "{}ms", ms.round())
-        }
-    }
+/// An error that names the file and what it was for.
+fn named(err: io::Error, what: &str, path: &std::path::Path) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        format!("could not write the {what} to {}: {err}", path.display()),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn task_names() {
-        assert_eq!(TaskName(Some(0)).to_string(), "block_on");
-        assert_eq!(TaskName(Some(3)).to_string(), "task 3");
-        assert_eq!(TaskName(None).to_string(), "nobody");
-    }
-
-    #[test]
-    fn millis() {
-        assert_eq!(Millis(Duration::from_micros(260)).to_string(), "0.3ms");
-        assert_eq!(Millis(Duration::from_micros(9990)).to_string(), "10ms");
-        assert_eq!(Millis(Duration::from_millis(20)).to_string(), "20ms");
-    }
 
     #[test]
     fn levels_from_the_environment_spelling() {

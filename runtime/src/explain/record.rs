@@ -6,7 +6,8 @@
 //! built and the task being polled at that moment, in this record. When
 //! the runtime drops, `Core::shutdown` calls [`Explain::finish`]
 //! (super::Explain::finish), which turns the record into the files
-//! (`timeline.rs` for the page, `chrome.rs` for the JSON).
+//! (`Recorder::write_files` in `mod.rs`: `timeline.rs` for the page,
+//! `chrome.rs` for the JSON). This file knows neither.
 //!
 //! # Bounded
 //!
@@ -16,12 +17,10 @@
 //! memory (an entry is under 100 bytes: 100,000 of them stay under
 //! 10 MB), and the first events are the ones a learner reads.
 
-use std::io;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::timeline::Timeline;
-use super::{chrome, Event};
+use super::event::Event;
 
 /// One recorded event.
 #[derive(Debug, Clone, Copy)]
@@ -41,13 +40,13 @@ pub(crate) struct Recorder {
     origin: Instant,
     /// The first `CAP` events; pushed by `Explain::emit` and
     /// `Explain::set_polling`.
-    entries: Vec<Entry>,
+    pub(super) entries: Vec<Entry>,
     /// Events seen after the record was full.
-    dropped: u64,
+    pub(super) dropped: u64,
     /// Where the HTML page goes, if asked.
-    html: Option<PathBuf>,
+    pub(super) html: Option<PathBuf>,
     /// Where the Chrome JSON goes, if asked.
-    json: Option<PathBuf>,
+    pub(super) json: Option<PathBuf>,
 }
 
 impl Recorder {
@@ -77,37 +76,12 @@ impl Recorder {
             self.dropped += 1;
         }
     }
-
-    /// Writes the HTML page and the JSON file that were asked for.
-    ///
-    /// # Errors
-    ///
-    /// An error naming the file that could not be written.
-    pub(crate) fn write_files(&mut self) -> io::Result<()> {
-        let timeline = Timeline::build(&self.entries, self.dropped);
-        if let Some(path) = self.html.take() {
-            std::fs::write(&path, timeline.html())
-                .map_err(|err| named(err, "HTML timeline", &path))?;
-        }
-        if let Some(path) = self.json.take() {
-            std::fs::write(&path, chrome::render(&timeline))
-                .map_err(|err| named(err, "Chrome trace JSON", &path))?;
-        }
-        Ok(())
-    }
-}
-
-/// An error that names the file and what it was for.
-fn named(err: io::Error, what: &str, path: &std::path::Path) -> io::Error {
-    io::Error::new(
-        err.kind(),
-        format!("could not write the {what} to {}: {err}", path.display()),
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::explain::timeline::Timeline;
 
     #[test]
     fn the_record_keeps_the_first_cap_events_and_counts_the_rest() {

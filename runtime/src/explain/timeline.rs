@@ -362,7 +362,7 @@ const PAGE: &str = include_str!("timeline.html");
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reactor::Ready;
+    use crate::reactor::ready::Ready;
 
     fn entry(us: u64, polling: Option<u64>, event: Event) -> Entry {
         Entry {

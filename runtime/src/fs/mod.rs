@@ -18,7 +18,8 @@
 //! | item | file |
 //! | --- | --- |
 //! | [`read`], [`read_to_string`], [`write()`], [`metadata`], [`remove_file`], [`remove_dir`], [`rename`], [`create_dir`], [`create_dir_all`], [`copy`] | `ops.rs` |
-//! | [`File`], [`OpenOptions`] | `file.rs` |
+//! | [`File`] | `file.rs` |
+//! | [`OpenOptions`] | `open_options.rs` |
 //! | [`read_dir`], [`ReadDir`], [`DirEntry`] | `read_dir.rs` |
 //!
 //! # Examples
@@ -35,10 +36,12 @@
 //! ```
 
 mod file;
+mod open_options;
 mod ops;
 mod read_dir;
 
-pub use file::{File, OpenOptions};
+pub use file::File;
+pub use open_options::OpenOptions;
 pub use ops::{
     copy, create_dir, create_dir_all, metadata, read, read_to_string, remove_dir, remove_file,
     rename, write,

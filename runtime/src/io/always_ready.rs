@@ -15,7 +15,7 @@ use std::task::{ready, Context, Poll};
 
 use futures::io::{AsyncBufRead, AsyncRead, AsyncWrite};
 
-use crate::coop;
+use crate::executor::coop;
 
 /// A reader that is always at end of file. Returned by [`empty`].
 #[derive(Debug, Clone, Copy, Default)]

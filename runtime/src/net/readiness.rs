@@ -26,7 +26,7 @@ use mio::event::Source;
 
 use crate::io::{Interest, Ready};
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::reactor::IoSource;
 
 impl<S: Source> IoSource<S> {
     /// Waits until the reactor reports readiness in a direction of

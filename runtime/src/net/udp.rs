@@ -44,7 +44,7 @@ use crate::io::{Interest, Ready};
 use crate::net::lookup::try_each_addr;
 use crate::net::ToSocketAddrs;
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::reactor::IoSource;
 
 /// A UDP socket: send datagrams to any address, receive them from any.
 ///

@@ -22,7 +22,7 @@ use futures::io::{AsyncRead, AsyncWrite};
 use mio::unix::pipe;
 
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::reactor::IoSource;
 
 /// The writing end of a child's stdin, taken from [`Child::stdin`](super::Child::stdin).
 ///

@@ -33,7 +33,7 @@ use std::io;
 use std::process::ExitStatus;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::context;
+use crate::executor::context;
 use crate::signal::{signal, SignalKind};
 
 /// Children dropped before their exit was collected; see the module doc.

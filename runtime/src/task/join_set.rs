@@ -242,11 +242,11 @@ impl<T: 'static> JoinSet<T> {
         // One unit of the task's budget per result (`coop.rs`), taken here
         // rather than by the handle's poll below, so a spent budget yields
         // before a key leaves the queue and completion order is kept.
-        if crate::coop::poll_proceed(cx).is_pending() {
+        if crate::executor::coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
         if let Some(result) = self.take_finished(cx) {
-            crate::coop::consume();
+            crate::executor::coop::consume();
             return Poll::Ready(Some(result));
         }
         if self.tasks.is_empty() {
@@ -289,7 +289,7 @@ impl<T: 'static> JoinSet<T> {
                 continue;
             }
             let mut entry = self.tasks.remove(key);
-            match crate::coop::without_budget(|| Pin::new(&mut entry.handle).poll(cx)) {
+            match crate::executor::coop::without_budget(|| Pin::new(&mut entry.handle).poll(cx)) {
                 Poll::Ready(result) => return Some(result),
                 // Not reachable by the invariant above; should it happen,
                 // keep the task and look again at the next poll.

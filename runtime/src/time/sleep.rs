@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::context;
-use crate::coop;
+use crate::executor::context;
+use crate::executor::coop;
+use crate::task::waker::{Inbox, Shared};
 use crate::time::store::{TimerKey, TimerStore};
-use crate::waker::{Inbox, Shared};
 
 /// Waits until `duration` has elapsed.
 ///

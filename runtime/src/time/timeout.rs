@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
 
-use crate::coop;
+use crate::executor::coop;
 use crate::time::sleep::{sleep, sleep_until, Sleep};
 
 /// Runs `future` for at most `duration`.

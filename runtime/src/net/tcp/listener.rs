@@ -16,7 +16,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::net::lookup::try_each_addr;
 use crate::net::{TcpStream, ToSocketAddrs};
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::reactor::IoSource;
 
 /// A TCP socket server, listening for connections.
 ///

@@ -27,7 +27,7 @@ use crate::io::{Interest, Ready};
 use crate::net::lookup::ToSocketAddrs;
 use crate::net::tcp::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Direction;
-use crate::registration::{close_result, IoSource};
+use crate::reactor::{close_result, IoSource};
 
 /// A TCP connection between a local and a remote socket.
 ///

@@ -33,7 +33,7 @@ use std::task::{Context, Poll};
 
 use crate::io::{Interest, Ready};
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::reactor::IoSource;
 
 /// A Unix-domain datagram socket.
 ///

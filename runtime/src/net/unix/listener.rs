@@ -25,7 +25,7 @@ use std::task::{Context, Poll};
 use crate::net::unix::addr;
 use crate::net::UnixStream;
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::reactor::IoSource;
 
 /// A Unix-domain socket server, listening for connections on a path.
 ///

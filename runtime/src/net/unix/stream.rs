@@ -39,7 +39,7 @@ use crate::io::{Interest, Ready};
 use crate::net::unix::addr;
 use crate::net::unix::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Direction;
-use crate::registration::{close_result, IoSource};
+use crate::reactor::{close_result, IoSource};
 
 /// A Unix-domain stream connection.
 ///

@@ -35,8 +35,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
@@ -44,8 +43,20 @@ use mio::event::Source;
 use mio::{Events, Interest, Poll, Registry, Token};
 use slab::Slab;
 
+use crate::executor::metrics::Counters;
 use crate::explain::{self, Explain};
-use crate::metrics::Counters;
+
+mod io_source;
+pub(crate) mod ready;
+pub(crate) mod registration;
+#[cfg(unix)]
+pub(crate) mod signal;
+mod slot;
+
+pub(crate) use io_source::{close_result, IoSource};
+pub(crate) use ready::{Direction, Ready};
+pub(crate) use registration::Registration;
+pub(crate) use slot::IoSlot;
 
 /// The token of the runtime's `mio::Waker`. Never a socket's token: socket
 /// tokens have a 32-bit slab index, and this one's index half is all ones.
@@ -53,333 +64,6 @@ pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
 
 /// The token of the signal pipe (see `signal.rs`), next to the waker's.
 pub(crate) const SIGNAL_TOKEN: Token = Token(usize::MAX - 1);
-
-/// Readiness bits of one registration.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Ready(pub(crate) u8);
-
-impl Ready {
-    /// The socket can be read (or accepted from) without blocking.
-    pub(crate) const READABLE: Ready = Ready(1);
-    /// The socket can be written without blocking.
-    pub(crate) const WRITABLE: Ready = Ready(1 << 1);
-    /// The peer closed its write side: reads return EOF. Sticky.
-    pub(crate) const READ_CLOSED: Ready = Ready(1 << 2);
-    /// Our write side is closed: writes fail. Sticky.
-    pub(crate) const WRITE_CLOSED: Ready = Ready(1 << 3);
-    /// The socket has a pending error: any operation reports it. Sticky.
-    pub(crate) const ERROR: Ready = Ready(1 << 4);
-    /// No readiness.
-    pub(crate) const EMPTY: Ready = Ready(0);
-
-    /// Whether any bit of `other` is set in `self`.
-    pub(crate) fn intersects(self, other: Ready) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// The bits in `self` or `other`.
-    pub(crate) fn union(self, other: Ready) -> Ready {
-        Ready(self.0 | other.0)
-    }
-
-    /// The bits in `self` but not in `other`.
-    pub(crate) fn difference(self, other: Ready) -> Ready {
-        Ready(self.0 & !other.0)
-    }
-
-    /// Translates a mio event into readiness bits.
-    fn from_event(event: &mio::event::Event) -> Ready {
-        let mut ready = Ready::EMPTY;
-        if event.is_readable() {
-            ready = ready.union(Ready::READABLE);
-        }
-        if event.is_writable() {
-            ready = ready.union(Ready::WRITABLE);
-        }
-        if event.is_read_closed() {
-            ready = ready.union(Ready::READ_CLOSED);
-        }
-        if event.is_write_closed() {
-            ready = ready.union(Ready::WRITE_CLOSED);
-        }
-        if event.is_error() {
-            ready = ready.union(Ready::ERROR);
-        }
-        ready
-    }
-}
-
-/// `READABLE|WRITABLE`: the explain trace's spelling.
-impl fmt::Display for Ready {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = [
-            (Ready::READABLE, "READABLE"),
-            (Ready::WRITABLE, "WRITABLE"),
-            (Ready::READ_CLOSED, "READ_CLOSED"),
-            (Ready::WRITE_CLOSED, "WRITE_CLOSED"),
-            (Ready::ERROR, "ERROR"),
-        ];
-        let mut first = true;
-        for (bit, name) in names {
-            if self.intersects(bit) {
-                if !first {
-                    f.write_str("|")?;
-                }
-                f.write_str(name)?;
-                first = false;
-            }
-        }
-        if first {
-            f.write_str("NONE")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Ready {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = [
-            (Ready::READABLE, "READABLE"),
-            (Ready::WRITABLE, "WRITABLE"),
-            (Ready::READ_CLOSED, "READ_CLOSED"),
-            (Ready::WRITE_CLOSED, "WRITE_CLOSED"),
-            (Ready::ERROR, "ERROR"),
-        ];
-        let mut list = f.debug_set();
-        for (bit, name) in names {
-            if self.intersects(bit) {
-                list.entry(&format_args!("{name}"));
-            }
-        }
-        list.finish()
-    }
-}
-
-/// Which half of a socket an operation uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Direction {
-    /// Reading, accepting, receiving, peeking.
-    Read,
-    /// Writing, sending, connecting.
-    Write,
-}
-
-impl Direction {
-    /// The bits that let an operation in this direction proceed: its own
-    /// readiness, plus the sticky bits that make it return at once.
-    pub(crate) fn mask(self) -> Ready {
-        match self {
-            Direction::Read => Ready::READABLE
-                .union(Ready::READ_CLOSED)
-                .union(Ready::ERROR),
-            Direction::Write => Ready::WRITABLE
-                .union(Ready::WRITE_CLOSED)
-                .union(Ready::ERROR),
-        }
-    }
-
-    /// `read` or `write`, for the explain trace.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Direction::Read => "read",
-            Direction::Write => "write",
-        }
-    }
-
-    /// The bit an operation clears when it proves the socket drained.
-    pub(crate) fn clearable(self) -> Ready {
-        match self {
-            Direction::Read => Ready::READABLE,
-            Direction::Write => Ready::WRITABLE,
-        }
-    }
-}
-
-/// The reactor's record of one registered socket.
-///
-/// Shared (`Arc`) between the reactor's slab and the socket's
-/// `Registration`, so that a socket is `Send + Sync`. Only the runtime's
-/// own thread reads or writes `readiness` and the waiters (every socket
-/// operation checks that first, in `registration.rs`), so the atomics are
-/// used with `Relaxed` loads and stores: plain moves, no locked
-/// instruction on the hot path. The mutex around the waiters is taken only
-/// when a task parks or an event wakes, never when an operation finds the
-/// socket ready.
-#[derive(Debug)]
-pub(crate) struct IoSlot {
-    /// The token the socket is registered with: slab index and generation.
-    pub(crate) token: Token,
-    /// What the kernel last reported and no operation has disproved yet,
-    /// as `Ready` bits. Set by [`IoDriver::poll`]; cleared by
-    /// `Registration::clear`.
-    readiness: AtomicU8,
-    /// The tasks waiting to read, and to write: any number of each.
-    waiters: Mutex<Waiters>,
-    /// The next key handed to a keyed waiter (a `readable()` future); 0 is
-    /// the shared key of the `poll_*` calls.
-    next_key: AtomicU64,
-    /// One bit per direction (`Direction as u8`): set when a waker is
-    /// parked, cleared when an event takes them. Lets an event for a
-    /// direction nobody waits on skip the mutex, which is most events (a
-    /// writable edge with no writer waiting). A bit left set by a waiter
-    /// that removed itself costs one empty lock, nothing more.
-    parked: AtomicU8,
-}
-
-/// The wakers parked on one socket, per direction.
-///
-/// Each entry is `(key, waker, task)`. A future that can remove itself
-/// when dropped (`readable()`, `writable()`) parks under a key of its own;
-/// the `poll_*` methods, which have nowhere to keep a key, park under key 0
-/// and are told apart by `Waker::will_wake`, so a task polling the same
-/// socket again replaces its own entry instead of adding one. An event
-/// takes every entry of its direction: all the waiting tasks are woken, and
-/// each re-parks if it finds the socket drained.
-#[derive(Debug, Default)]
-struct Waiters {
-    /// Parked by tasks waiting to read (or accept, receive, peek).
-    read: Vec<Waiter>,
-    /// Parked by tasks waiting to write (or connect, send).
-    write: Vec<Waiter>,
-}
-
-/// One parked waker.
-#[derive(Debug)]
-struct Waiter {
-    /// 0 for `poll_*` callers, else the key of the future that parked it.
-    key: u64,
-    /// What to wake.
-    waker: Waker,
-    /// The task that parked it, for the explain trace (`None` when off).
-    task: Option<u64>,
-}
-
-impl Waiters {
-    /// The list for `direction`.
-    fn list(&mut self, direction: Direction) -> &mut Vec<Waiter> {
-        match direction {
-            Direction::Read => &mut self.read,
-            Direction::Write => &mut self.write,
-        }
-    }
-}
-
-impl IoSlot {
-    /// The readiness bits.
-    #[inline]
-    pub(crate) fn readiness(&self) -> Ready {
-        Ready(self.readiness.load(Ordering::Relaxed))
-    }
-
-    /// Replaces the readiness bits (runtime thread only; see the type doc).
-    #[inline]
-    pub(crate) fn set_readiness(&self, ready: Ready) {
-        self.readiness.store(ready.0, Ordering::Relaxed);
-    }
-
-    /// A key for a waiter that removes itself when dropped.
-    pub(crate) fn new_key(&self) -> u64 {
-        self.next_key.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// Parks `waker` for `direction` under `key` (0: a `poll_*` caller),
-    /// replacing the same waiter's earlier waker.
-    pub(crate) fn park(&self, direction: Direction, key: u64, waker: &Waker, task: Option<u64>) {
-        let bit = 1 << direction as u8;
-        self.parked
-            .store(self.parked.load(Ordering::Relaxed) | bit, Ordering::Relaxed);
-        let mut waiters = lock(&self.waiters);
-        let list = waiters.list(direction);
-        let same = |w: &Waiter| {
-            if key == 0 {
-                w.key == 0 && w.waker.will_wake(waker)
-            } else {
-                w.key == key
-            }
-        };
-        match list.iter_mut().find(|w| same(w)) {
-            Some(entry) => {
-                if !entry.waker.will_wake(waker) {
-                    entry.waker = waker.clone();
-                }
-                entry.task = task;
-            }
-            None => {
-                // Room for one: most sockets never have a second waiter,
-                // and an idle connection keeps this allocation while it
-                // waits (a plain `push` would reserve four).
-                if list.capacity() == 0 {
-                    list.reserve_exact(1);
-                }
-                list.push(Waiter {
-                    key,
-                    waker: waker.clone(),
-                    task,
-                });
-            }
-        }
-    }
-
-    /// Removes the waiter parked under `key` (its future was dropped).
-    pub(crate) fn unpark(&self, direction: Direction, key: u64) {
-        let mut waiters = lock(&self.waiters);
-        waiters.list(direction).retain(|w| w.key != key);
-    }
-
-    /// Moves every waiter of `direction` into `into`, with the tasks that
-    /// parked them (for the explain trace) into `tasks`.
-    /// `tasks` is `None` when the trace is off.
-    fn take(
-        &self,
-        direction: Direction,
-        into: &mut Vec<Waker>,
-        mut tasks: Option<&mut Vec<Option<u64>>>,
-    ) {
-        let bit = 1 << direction as u8;
-        let parked = self.parked.load(Ordering::Relaxed);
-        if parked & bit == 0 {
-            return;
-        }
-        self.parked.store(parked & !bit, Ordering::Relaxed);
-        let mut waiters = lock(&self.waiters);
-        let list = waiters.list(direction);
-        if list.len() <= 1 {
-            // The common cases: one waiter (or none left), no `Drain`.
-            if let Some(waiter) = list.pop() {
-                into.push(waiter.waker);
-                if let Some(tasks) = tasks {
-                    tasks.push(waiter.task);
-                }
-            }
-            return;
-        }
-        for waiter in list.drain(..) {
-            into.push(waiter.waker);
-            if let Some(tasks) = tasks.as_deref_mut() {
-                tasks.push(waiter.task);
-            }
-        }
-    }
-
-    /// How many waiters are parked for `direction` (tests only).
-    #[cfg(test)]
-    pub(crate) fn waiting(&self, direction: Direction) -> usize {
-        lock(&self.waiters).list(direction).len()
-    }
-
-    /// The slab index: the low half of the token, as the trace shows it.
-    pub(crate) fn index(&self) -> usize {
-        token_index(self.token)
-    }
-}
-
-/// Locks a slot's waiters. Nothing panics while holding the lock (it only
-/// moves wakers in and out of `Vec`s), so poisoning is ignored.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 /// The slab index half of a socket's token.
 fn token_index(token: Token) -> usize {
@@ -463,16 +147,10 @@ impl IoDriver {
         let token = Token(((generation as usize) << 32) | index);
         self.registry
             .register(source, token, Interest::READABLE | Interest::WRITABLE)?;
-        let slot = Arc::new(IoSlot {
-            token,
-            readiness: AtomicU8::new(Ready::EMPTY.0),
-            waiters: Mutex::new(Waiters::default()),
-            next_key: AtomicU64::new(1),
-            parked: AtomicU8::new(0),
-        });
+        let slot = Arc::new(IoSlot::new(token));
         entry.insert(slot.clone());
         if self.explain_detail {
-            explain::register(&self.explain, &slot);
+            explain::register(&self.explain, slot.token);
         }
         Ok(slot)
     }
@@ -484,7 +162,7 @@ impl IoDriver {
         // (the fd was already closed by a `from_raw_fd` user) changes nothing.
         let _ = self.registry.deregister(source);
         if self.explain_detail {
-            explain::deregister(&self.explain, slot);
+            explain::deregister(&self.explain, slot.token);
         }
         self.release(slot.token);
     }
@@ -595,7 +273,7 @@ impl IoDriver {
                     let (read, write) = woken.split_at(readers);
                     explain::socket_event(
                         &self.explain,
-                        slot,
+                        slot.token,
                         ready,
                         read.first().copied(),
                         write.first().copied(),

@@ -38,10 +38,10 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
-use crate::context;
+use crate::executor::context;
 use crate::executor::Core;
+use crate::task::waker::{Inbox, Shared};
 use crate::task::{join_handle, JoinError, JoinHandle, JoinState};
-use crate::waker::{Inbox, Shared};
 
 /// A `Send + Sync` handle to a runtime: spawn onto it from any thread.
 ///

@@ -163,7 +163,7 @@ use crate::net::UnixStream;
 mod serve;
 
 use crate::reactor::Direction;
-use crate::registration::IoSource;
+use crate::reactor::IoSource;
 pub use serve::{serve, Listener, Serve, ServeFuture, WithGracefulShutdown};
 
 impl Read for TcpStream {

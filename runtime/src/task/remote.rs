@@ -38,7 +38,7 @@ use std::sync::{
     Mutex,
 };
 
-use crate::waker::TaskRef;
+use crate::task::TaskRef;
 
 /// Tasks woken from other threads, waiting for the loop.
 #[derive(Debug)]

@@ -1,52 +1,8 @@
-//! Tasks: a spawned future, its result slot, and the handle that awaits it.
-//!
-//! The public side: [`spawn`], [`JoinHandle`] and [`JoinError`] here; many
-//! tasks joined in completion order with [`JoinSet`] (`task/join_set.rs`);
-//! values scoped to a task with [`task_local!`](crate::task_local)
-//! (`task/local.rs`); task ids with [`Id`] and [`id()`] (`task/id.rs`).
-//! The rest of this doc is how a task is stored and run.
-//!
-//! `spawn(fut)` puts the future into a `TaskCell`, boxed and pinned, in
-//! the runtime's task slab; puts its `TaskRef` on the run queue; and
-//! returns a [`JoinHandle`] that shares the task's result slot
-//! (`JoinState`, an `Arc`) but not its future. The loop finds the cell
-//! through the slab when the task is scheduled, polls the future with the
-//! task's own waker, and, when the future is ready, drops it, moves the
-//! output into the result slot and wakes whoever awaits the handle.
-//!
-//! That split is what makes a handle `Send + Sync` while the task need not
-//! be: the future (perhaps full of `Rc`s) stays in the slab, on the
-//! runtime's thread; the result slot holds only the output, behind a mutex.
-//!
-//! # Lifecycle
-//!
-//! ```text
-//!   spawn ──(1)──► Running ──(2)──► Finished(Ok(output)) ──(4)──► Consumed
-//!                     │ │
-//!                     │ └──(3)──► Finished(Err(panicked))
-//!                     └────(5)──► Finished(Err(cancelled))
-//! ```
-//!
-//! 1. `Core::spawn`: the cell is created `Running`
-//!    and scheduled.
-//! 2. `Task::poll`: the future returned `Ready`; the future is dropped,
-//!    the output stored, the join waker woken, `scheduled` set for good.
-//! 3. `Task::fail`: the future panicked; the loop records the payload
-//!    (under the default panic policy) and drops the future.
-//! 4. [`JoinHandle::poll`]: the handle takes the output.
-//! 5. `Task::poll` after [`JoinHandle::abort`], or `Task::cancel`
-//!    when the runtime is dropped: the future is dropped without being polled
-//!    again.
-//!
-//! # Invariants
-//!
-//! - A future is never polled after it returned `Ready`, panicked or was
-//!   cancelled: every one of those moves the stage to `Done`.
-//! - A future is dropped in place, outside any borrow of the slab, so its
-//!   destructor may freely touch the runtime (drop sockets, spawn, abort
-//!   other tasks); a panic in it becomes the task's result.
-//! - The result slot's mutex is never held while user code runs: results
-//!   are moved in and out under it and dropped after it is released.
+//! A task's result and the handle that awaits it: [`JoinHandle`], the
+//! `Send + Sync` half a caller keeps; [`JoinError`], why a task produced
+//! no output; and `JoinState`, the result slot behind a mutex that the
+//! handle and the task's cell share (the task's future stays in the slab,
+//! see `cell.rs`).
 
 use std::any::Any;
 use std::fmt;
@@ -57,58 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-use crate::context;
-use crate::coop;
-use crate::waker::Header;
-
-pub use crate::coop::{consume_budget, unconstrained, Unconstrained};
-mod id;
-mod join_set;
-mod local;
-
-pub use id::{id, try_id, Id};
-pub use join_set::JoinSet;
-pub use local::{AccessError, LocalKey, TaskLocalFuture};
-// `task_local!` is exported at the crate root (`#[macro_export]`); this
-// makes it `spindle::task::task_local!` too, where a tokio user looks.
-pub use crate::task_local;
-
-/// Spawns a future onto the current runtime and returns a handle to await
-/// its output.
-///
-/// The future need not be `Send`: it runs on the thread that runs the
-/// runtime, interleaved with the other tasks at each `.await` that returns
-/// `Pending`. The task starts running when the current task next yields.
-/// Dropping the [`JoinHandle`] detaches the task: it keeps running.
-///
-/// # Examples
-///
-/// ```
-/// use std::rc::Rc;
-///
-/// spindle::block_on(async {
-///     let shared = Rc::new(41); // not Send, and that is fine
-///     let handle = spindle::spawn({
-///         let shared = shared.clone();
-///         async move { *shared + 1 }
-///     });
-///     assert_eq!(handle.await.unwrap(), 42);
-/// });
-/// ```
-///
-/// # Panics
-///
-/// Panics if called outside a spindle runtime (outside `block_on` and the
-/// tasks it runs). Use [`Runtime::spawn`](crate::Runtime::spawn) to spawn
-/// from outside.
-#[track_caller]
-pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    context::expect_core("spindle::spawn").spawn(future)
-}
+use super::Id;
+use crate::executor::coop;
+use crate::task::waker::Header;
 
 /// Why a task produced no output: it was cancelled, or it panicked.
 ///
@@ -414,7 +321,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
 /// The task writes it once, when it finishes ([`complete`](Self::complete)).
 pub(crate) struct JoinState<T> {
     /// The task's id.
-    id: Id,
+    pub(super) id: Id,
     /// Set by `JoinHandle::abort`; read by the task's next poll, which
     /// then cancels instead of polling.
     aborted: AtomicBool,
@@ -537,159 +444,5 @@ pub(crate) fn join_handle<T>(state: Arc<JoinState<T>>) -> JoinHandle<T> {
     JoinHandle {
         state,
         taken: false,
-    }
-}
-
-/// What one poll of a task came to, as the loop needs to know it.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    /// The future returned `Pending`: it stays in the slab.
-    Pending,
-    /// The task is done (output stored, or cancelled): free its slot.
-    Done,
-    /// The future panicked; the loop applies the panic policy.
-    Panicked(Box<dyn Any + Send + 'static>),
-}
-
-/// The loop's view of a task, whatever its future type.
-///
-/// The slab owns each task as a `Pin<Box<dyn Task>>`: the future lives
-/// inside the box and never moves, and the loop takes the box out of its
-/// slot for the length of a poll, so a task may spawn freely.
-pub(crate) trait Task {
-    /// Polls the future once with the task's own waker (see [`TaskCell`]).
-    fn poll(self: Pin<&mut Self>) -> Outcome;
-    /// Records a panic as the task's result and drops the future.
-    fn fail(self: Pin<&mut Self>, payload: Box<dyn Any + Send + 'static>);
-    /// Drops the future without polling it; the result is `Cancelled`.
-    fn cancel(self: Pin<&mut Self>);
-    /// Whether `JoinHandle::abort` was called (for the explain trace).
-    fn is_cancelled(&self) -> bool;
-}
-
-pin_project_lite::pin_project! {
-    /// Where a task's future is: running, or gone.
-    #[project = StageProj]
-    #[project_replace = StageReplace]
-    enum Stage<F> {
-        // Spawned and not yet done.
-        Running { #[pin] future: F },
-        // Completed, panicked or cancelled: the future was dropped.
-        Done,
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// One spawned task: its future, its result slot and its header.
-    pub(crate) struct TaskCell<F: Future> {
-        // The future, pinned in the task's box.
-        #[pin]
-        stage: Stage<F>,
-        // The result slot, shared with the `JoinHandle`.
-        join: Arc<JoinState<F::Output>>,
-        // The shared header, lent to each poll as the task's waker (see
-        // `ArcWake for Header`); the loop clears its `scheduled` flag
-        // before each poll.
-        header: Arc<Header>,
-    }
-
-    impl<F: Future> PinnedDrop for TaskCell<F> {
-        // Hands the header back to the runtime for the next `spawn` when no
-        // waker of this task is left anywhere (this cell holds the only
-        // reference), saving an allocation and a free per task.
-        fn drop(this: Pin<&mut Self>) {
-            let header = &*this.project().header;
-            if Arc::strong_count(header) == 1 {
-                context::with_core(|core| core.recycle_header(header));
-            }
-        }
-    }
-}
-
-impl<F: Future> TaskCell<F> {
-    /// Wraps `future` for the task named by `header`, reporting to `join`.
-    pub(crate) fn new(
-        future: F,
-        header: Arc<Header>,
-        join: Arc<JoinState<F::Output>>,
-    ) -> TaskCell<F> {
-        TaskCell {
-            stage: Stage::Running { future },
-            join,
-            header,
-        }
-    }
-
-    /// Drops the future, stores the task's result, and wakes the joiner.
-    ///
-    /// The future is dropped first, in place and under `catch_unwind`: its
-    /// destructor may touch the runtime, and if it panics, that panic is
-    /// the task's result (a task aborted while its destructor panics
-    /// reports `Panicked` with the payload, not `Cancelled`), and the loop
-    /// goes on.
-    fn finish(self: Pin<&mut Self>, result: Result<F::Output, JoinError>) {
-        let this = self.project();
-        // No more polls: wakes of a finished task stop at the de-duplication
-        // step in `waker.rs`.
-        this.header.scheduled.store(true, Ordering::Release);
-        let mut stage = this.stage;
-        let dropped = catch_unwind(AssertUnwindSafe(|| {
-            stage.as_mut().project_replace(Stage::Done);
-        }));
-        let result = match dropped {
-            Ok(()) => result,
-            Err(payload) => {
-                // The output (if any) goes too; dropping it must not unwind.
-                let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
-                Err(JoinError::panicked(this.join.id, payload))
-            }
-        };
-        this.join.complete(result);
-    }
-}
-
-impl<F: Future> Task for TaskCell<F> {
-    /// Polls the future once.
-    fn poll(mut self: Pin<&mut Self>) -> Outcome {
-        // Clear `scheduled` before polling, so a wake during the poll queues
-        // the task again instead of being lost. A swap (not a store) so that
-        // this poll sees everything a de-duplicated waker published before
-        // its wake: the swap reads that waker's write and acquires it.
-        self.header.scheduled.swap(false, Ordering::AcqRel);
-        if self.join.is_aborted() {
-            self.cancel();
-            return Outcome::Done;
-        }
-        let this = self.as_mut().project();
-        let StageProj::Running { future } = this.stage.project() else {
-            return Outcome::Done;
-        };
-        let waker = futures::task::waker_ref(this.header);
-        let mut cx = Context::from_waker(&waker);
-        let _current = id::enter(this.header.task.id);
-        match catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
-            Ok(Poll::Pending) => Outcome::Pending,
-            Ok(Poll::Ready(output)) => {
-                self.finish(Ok(output));
-                Outcome::Done
-            }
-            Err(payload) => Outcome::Panicked(payload),
-        }
-    }
-
-    fn fail(self: Pin<&mut Self>, payload: Box<dyn Any + Send + 'static>) {
-        let id = self.join.id;
-        self.finish(Err(JoinError::panicked(id, payload)));
-    }
-
-    fn cancel(self: Pin<&mut Self>) {
-        if matches!(self.stage, Stage::Running { .. }) {
-            let id = self.join.id;
-            self.finish(Err(JoinError::cancelled(id)));
-        }
-    }
-
-    fn is_cancelled(&self) -> bool {
-        self.join.is_aborted()
     }
 }

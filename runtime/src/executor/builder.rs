@@ -3,48 +3,22 @@
 //! `Runtime::builder()` returns a [`Builder`]; its setters record choices
 //! (how many polls per reactor turn, how many events per turn, what a panic
 //! in a task does, whether to narrate the loop) and [`Builder::build`]
-//! hands them to `Core::new` in `executor.rs`, which creates the selector,
-//! the timer store and the run queue. Nothing here runs in the loop: every
-//! value is read once, at build.
+//! resolves them, with the environment's say (`SPINDLE_EXPLAIN`,
+//! `SPINDLE_STALL_MS`, …), into a [`Config`] for `Core::new` (`mod.rs`),
+//! which creates the selector, the timer store and the run queue. Nothing
+//! here runs in the loop: every value is read once, at build. The
+//! constructors on [`Runtime`] (`Runtime::new`, `Runtime::builder`) live
+//! here too, so the loop's files never name the builder.
 
 use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::config::{Config, PanicPolicy};
+use super::stall;
+use super::{Core, Runtime};
 use crate::blocking::RuntimeJobs;
-use crate::executor::{Core, Runtime};
 use crate::explain::{ExplainConfig, ENV_HTML, ENV_JSON};
-use crate::stall;
-
-/// What happens when a spawned task panics.
-///
-/// # Examples
-///
-/// ```
-/// use spindle::{PanicPolicy, Runtime};
-///
-/// let rt = Runtime::builder().panic_policy(PanicPolicy::FailFast).build()?;
-/// let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-///     rt.block_on(async {
-///         spindle::spawn(async { panic!("task failed") });
-///         spindle::yield_now().await;
-///     })
-/// }));
-/// assert!(result.is_err());
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PanicPolicy {
-    /// The panic ends that task only; its [`JoinHandle`](crate::JoinHandle) yields
-    /// a [`JoinError`](crate::JoinError) whose
-    /// [`is_panic`](crate::JoinError::is_panic) is true, and the runtime
-    /// goes on. The default, as in tokio.
-    #[default]
-    Isolate,
-    /// The panic propagates out of `block_on`, ending the program unless the
-    /// caller catches it: for tests and programs that prefer to fail fast.
-    FailFast,
-}
 
 /// Configures and builds a [`Runtime`].
 ///
@@ -405,14 +379,14 @@ impl Builder {
         let stall_threshold = self
             .stall_threshold
             .unwrap_or_else(stall::threshold_from_env);
-        let core = Core::new(
-            self.max_events,
-            self.event_interval,
-            self.budget,
+        let core = Core::new(Config {
+            max_events: self.max_events,
+            event_interval: self.event_interval,
+            budget: self.budget,
             stall_threshold,
-            self.panic_policy,
+            panic_policy: self.panic_policy,
             explain,
-        )?;
+        })?;
         core.blocking.set_limit(self.max_blocking_threads);
         let runtime = Runtime::from_core(core, self.name.clone());
         #[cfg(all(feature = "tokio", unix))]
@@ -459,6 +433,36 @@ impl Builder {
 
 impl Default for Builder {
     fn default() -> Builder {
+        Builder::new()
+    }
+}
+
+impl Runtime {
+    /// Creates a runtime with the default settings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::new()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::build`].
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// Returns a builder to configure a runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::builder().event_interval(61).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn builder() -> Builder {
         Builder::new()
     }
 }

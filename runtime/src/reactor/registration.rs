@@ -49,19 +49,16 @@
 
 use std::fmt;
 use std::future::Future;
-use std::io::{self, IoSlice, Read, Write};
-use std::ops::Deref;
+use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use mio::event::Source;
-
-use crate::context;
-use crate::coop;
+use crate::executor::context;
+use crate::executor::coop;
 use crate::explain::{self, Explain};
 use crate::reactor::{Direction, IoSlot, Ready};
-use crate::waker::{Inbox, Shared};
+use crate::task::waker::Shared;
 
 /// Whether a short read or write proves the socket drained (see "the
 /// short-read rule" above).
@@ -101,9 +98,9 @@ pub(crate) struct Registration {
     /// The runtime's shared half: its id (checked by every operation),
     /// whether it is gone, and where a socket dropped on another thread
     /// sends its slot to be freed.
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     /// The socket's slot: readiness bits and parked wakers.
-    slot: Arc<IoSlot>,
+    pub(super) slot: Arc<IoSlot>,
 }
 
 impl Registration {
@@ -209,7 +206,7 @@ impl Registration {
         };
         self.slot.park(direction, key, cx.waker(), task);
         if self.shared.explain_on {
-            self.with_explain(|e| explain::wait_io(e, &self.slot, direction, task));
+            self.with_explain(|e| explain::wait_io(e, self.slot.token, direction, task));
         }
     }
 
@@ -249,7 +246,7 @@ impl Registration {
     ) -> Poll<io::Result<R>> {
         let result = self.poll_io_loop(direction, cx, op);
         if let (true, Poll::Ready(result)) = (self.shared.explain_detail, &result) {
-            self.with_explain(|e| explain::io_done(e, &self.slot, direction, result));
+            self.with_explain(|e| explain::io_done(e, self.slot.token, direction, result));
         }
         result
     }
@@ -276,7 +273,7 @@ impl Registration {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     self.clear(direction);
                     if self.shared.explain_detail {
-                        self.with_explain(|e| explain::would_block(e, &self.slot, direction));
+                        self.with_explain(|e| explain::would_block(e, self.slot.token, direction));
                     }
                 }
                 // EINTR: a signal interrupted the syscall; simply try again.
@@ -308,7 +305,7 @@ impl Registration {
             self.with_explain(|e| {
                 explain::io_sized(
                     e,
-                    &self.slot,
+                    self.slot.token,
                     direction,
                     asked,
                     result,
@@ -337,7 +334,7 @@ impl Registration {
         self.check()?;
         if !self.slot.readiness().intersects(direction.mask()) {
             if self.shared.explain_detail {
-                self.with_explain(|e| explain::not_ready(e, &self.slot, direction));
+                self.with_explain(|e| explain::not_ready(e, self.slot.token, direction));
             }
             return Err(io::ErrorKind::WouldBlock.into());
         }
@@ -348,7 +345,7 @@ impl Registration {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     self.clear(direction);
                     if self.shared.explain_detail {
-                        self.with_explain(|e| explain::would_block(e, &self.slot, direction));
+                        self.with_explain(|e| explain::would_block(e, self.slot.token, direction));
                     }
                     return Err(err);
                 }
@@ -377,7 +374,7 @@ impl Registration {
             self.with_explain(|e| {
                 explain::io_sized(
                     e,
-                    &self.slot,
+                    self.slot.token,
                     direction,
                     asked,
                     &result,
@@ -395,124 +392,6 @@ impl fmt::Debug for Registration {
             .field("token", &self.slot.token)
             .field("readiness", &self.slot.readiness())
             .finish()
-    }
-}
-
-/// A mio socket registered with the current runtime's reactor.
-///
-/// Derefs to the socket for the syscalls themselves; dropping it deregisters
-/// the socket, then closes it.
-pub(crate) struct IoSource<S: Source> {
-    /// The socket.
-    io: S,
-    /// Its reactor slot.
-    registration: Registration,
-}
-
-impl<S: Source> IoSource<S> {
-    /// Registers `io` with the current runtime's reactor.
-    ///
-    /// # Panics
-    ///
-    /// Panics if no spindle runtime is running on this thread; `what` names
-    /// the public call in the message.
-    #[track_caller]
-    pub(crate) fn new(mut io: S, what: &str) -> io::Result<IoSource<S>> {
-        let core = context::expect_core(what);
-        let slot = core.io.register(&mut io)?;
-        Ok(IoSource {
-            io,
-            registration: Registration {
-                shared: core.shared.clone(),
-                slot,
-            },
-        })
-    }
-
-    /// The socket's registration, for `poll_io` and friends.
-    pub(crate) fn registration(&self) -> &Registration {
-        &self.registration
-    }
-}
-
-/// The byte-stream operations every stream socket shares (TCP, Unix, and
-/// the halves and adapters built on them), written once here.
-impl<S: Source> IoSource<S>
-where
-    for<'a> &'a S: Read + Write,
-{
-    /// Reads into `buf`, waiting for readiness; the body of every stream's
-    /// `poll_read`. An empty `buf` reads nothing and does not wait.
-    pub(crate) fn poll_read(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        self.registration
-            .poll_io_sized(Direction::Read, cx, buf.len(), || (&self.io).read(buf))
-    }
-
-    /// Writes from `buf`, waiting for readiness; the body of `poll_write`.
-    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        self.registration
-            .poll_io_sized(Direction::Write, cx, buf.len(), || (&self.io).write(buf))
-    }
-
-    /// Writes from several buffers with one `writev(2)`.
-    pub(crate) fn poll_write_vectored(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        if total == 0 {
-            return Poll::Ready(Ok(0));
-        }
-        self.registration
-            .poll_io_sized(Direction::Write, cx, total, || {
-                (&self.io).write_vectored(bufs)
-            })
-    }
-}
-
-/// The result of `shutdown(Write)` as `poll_close` reports it: a connection
-/// the peer already tore down (`NotConnected`) counts as closed.
-pub(crate) fn close_result(result: io::Result<()>) -> Poll<io::Result<()>> {
-    match result {
-        Err(err) if err.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
-        result => Poll::Ready(result),
-    }
-}
-
-impl<S: Source> Deref for IoSource<S> {
-    type Target = S;
-
-    fn deref(&self) -> &S {
-        &self.io
-    }
-}
-
-impl<S: Source> Drop for IoSource<S> {
-    /// Deregisters the socket and frees its slot, on whichever thread it is
-    /// dropped: on the runtime's own thread directly; on another thread,
-    /// the fd is deregistered here (`mio::Registry` is thread-safe) and the
-    /// slot handed to the loop, which frees it at its next turn. With the
-    /// runtime gone there is no slot left to free.
-    fn drop(&mut self) {
-        let Registration { shared, slot } = &self.registration;
-        if context::current_id() == shared.id {
-            if let Some(()) = context::with_core(|core| core.io.deregister(&mut self.io, slot)) {
-                return;
-            }
-        }
-        let _ = shared.registry.deregister(&mut self.io);
-        let _ = shared.send(Inbox::Io(slot.token));
     }
 }
 
@@ -576,21 +455,13 @@ impl Drop for ReadyFuture<'_> {
     }
 }
 
-impl<S: Source + fmt::Debug> fmt::Debug for IoSource<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IoSource")
-            .field("io", &self.io)
-            .field("registration", &self.registration)
-            .finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
     use std::future::poll_fn;
 
     use super::*;
+    use crate::reactor::IoSource;
 
     /// An operation that fails with `EINTR` `interrupts` times, then moves
     /// `n` bytes; counts its calls.

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::context;
+use crate::executor::context;
 
 /// Yields to the other tasks and the reactor, then resumes.
 ///

@@ -70,7 +70,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::context;
+use crate::executor::context;
 
 thread_local! {
     /// The budget of the poll running on this thread: `Some(units left)`

@@ -20,9 +20,6 @@
 //! runtime's own jobs.
 
 use std::cell::Cell;
-use std::sync::atomic::Ordering;
-
-use crate::waker::Shared;
 
 /// A snapshot of a runtime's counters, returned by
 /// [`Runtime::metrics`](crate::Runtime::metrics).
@@ -137,18 +134,20 @@ impl Counters {
         counter.set(counter.get().wrapping_add(n));
     }
 
-    /// Copies the counters into a public [`Metrics`] value.
-    /// The counters that other threads bump too come from the runtime's
-    /// shared half; the pool's figures from the process-wide pool.
-    pub(crate) fn snapshot(&self, shared: &Shared, registrations: u64) -> Metrics {
+    /// Copies the counters into a public [`Metrics`] value, with the
+    /// pool's figures from the process-wide pool. The counters that other
+    /// threads bump too (`wakes_remote`, `wakes_deduplicated`) live in the
+    /// runtime's shared half, and the runtime's share of the pool in its
+    /// `RuntimeJobs`: `Core::metrics` fills those in.
+    pub(crate) fn snapshot(&self, registrations: u64) -> Metrics {
         let pool = crate::blocking::global_stats();
         Metrics {
             tasks_spawned: self.tasks_spawned.get(),
             tasks_alive: self.tasks_alive.get(),
             polls: self.polls.get(),
             wakes_local: self.wakes_local.get(),
-            wakes_remote: shared.wakes_remote.load(Ordering::Relaxed),
-            wakes_deduplicated: shared.wakes_deduplicated.load(Ordering::Relaxed),
+            wakes_remote: 0,
+            wakes_deduplicated: 0,
             reactor_turns: self.reactor_turns.get(),
             reactor_blocked_turns: self.reactor_blocked_turns.get(),
             events: self.events.get(),
