@@ -4,7 +4,7 @@
 //! hyper hands its I/O a `ReadBufCursor` over the spare, *uninitialised*
 //! capacity of its read buffer (8 KiB to start with, growing with large
 //! messages). A safe adapter must zero that capacity before it can pass it
-//! to `read` as a `&mut [u8]`; spindle's adapter (`runtime/src/hyper.rs`)
+//! to `read` as a `&mut [u8]`; spindle's adapter (`runtime/src/hyper/mod.rs`)
 //! instead gives it to socket2's `recv`, which takes
 //! `&mut [MaybeUninit<u8>]`, and needs two small `unsafe` blocks to tell
 //! hyper how many bytes the kernel filled. This benchmark measures exactly

@@ -4,8 +4,8 @@
 //! on a `futures` oneshot channel; a plain OS thread sleeps 20 ms and sends.
 //! The runtime has no socket and no timer, so it blocks in `epoll_wait`
 //! with no timeout, and only the thread can end that wait. The trace
-//! (level 2) shows each step of the remote path of `waker.rs` and
-//! `remote.rs`:
+//! (level 2) shows each step of the remote path of `task/waker.rs` and
+//! `task/remote.rs`:
 //!
 //! ```text
 //! spindle::explain: poll task 1 -> Pending

@@ -297,13 +297,44 @@
 //!
 //! | step | in the mio loop / the tiny executor | in spindle |
 //! | --- | --- | --- |
-//! | run futures, poll the woken ones | `block_on`'s `loop` | `executor.rs`: `Core::run` polls the run queue, at most 61 tasks per turn ([`Runtime`](crate::Runtime), [`spawn`](crate::spawn)) |
-//! | a task and its output | — | `task.rs`: the task slab, [`JoinHandle`](crate::JoinHandle) |
-//! | `Waker` → "poll me again" | `Unpark` | `waker.rs`: `Header` pushes the task on the run queue, or (from another thread) on a remote queue plus a `mio::Waker` |
-//! | `poll.poll(&mut events, timeout)` | `'serve: loop` | `executor.rs`: `Core::turn` picks the timeout; `reactor.rs`: `IoDriver::poll` |
-//! | token → connection | the `HashMap` | `reactor.rs`: a slab of `IoSlot`s, each with readiness bits and a reader and a writer waker |
-//! | "read until `WouldBlock`" | the inner `loop` | `registration.rs`: `Registration::poll_io`, which every socket operation goes through ([`TcpStream`](crate::net::TcpStream), [`UdpSocket`](crate::net::UdpSocket)) |
+//! | run futures, poll the woken ones | `block_on`'s `loop` | `executor/turn.rs`: `Core::run`, the loop; `executor/poll.rs`: step 1 polls the run queue, at most 61 tasks per turn ([`Runtime`](crate::Runtime), [`spawn`](crate::spawn)) |
+//! | a task and its output | — | `executor/spawn.rs`: the task slab; `task/cell.rs`: the task as the loop holds it; `task/join.rs`: [`JoinHandle`](crate::JoinHandle) |
+//! | "read until `WouldBlock`", else `Pending` | the inner `loop` | `reactor/registration.rs`: `Registration::poll_io`, which every socket operation goes through ([`TcpStream`](crate::net::TcpStream), [`UdpSocket`](crate::net::UdpSocket)); on `Pending` it parks the waker in the socket's slot |
+//! | token → connection | the `HashMap` | `reactor/slot.rs`: a slab of `IoSlot`s, each with readiness bits and any number of parked wakers per direction (an event wakes every one) |
+//! | `poll.poll(&mut events, timeout)` | `'serve: loop` | `executor/turn.rs`: `Core::turn` picks the timeout; `reactor/mod.rs`: `IoDriver::poll` turns each event into wakes |
+//! | `Waker` → "poll me again" | `Unpark` | `task/waker.rs`: `Header` pushes the task on the run queue (`Core::schedule`, `executor/mod.rs`), or (from another thread) on a remote queue plus a `mio::Waker` (`task/remote.rs`) |
 //! | never sleep past a deadline | — | `time/`: the timer store gives `Core::turn` its timeout ([`sleep`](crate::time::sleep)) |
+//!
+//! # The life of one read
+//!
+//! One `read` that finds nothing, through every structure it touches,
+//! then the event that ends the wait (the same picture is in
+//! `reactor/registration.rs`):
+//!
+//! ```text
+//!  token (usize, 64-bit):  [ generation: high 32 bits | slab index: low 32 bits ]
+//!
+//!  1 poll      run queue ──pop TaskRef{index,id}──► task slab[index] ─► TaskCell::poll
+//!  2 pending   read(2) = WouldBlock ─► IoSlot.readiness &= !READABLE
+//!              IoSlot { readiness: u8 bits, waiters: Mutex<{read: Vec, write: Vec}>,
+//!                       parked: u8 (one bit per direction), next_key }
+//!  3 register  waker parked in waiters.read, parked |= READ ─► Poll::Pending
+//!  4 event     epoll_wait ─► event(token) ─► slab[index], generation checked
+//!              ─► readiness |= READABLE, every reader waker taken (parked bit cleared)
+//!  5 wake      Header.scheduled: false ─► true (a second wake stops here)
+//!  6 schedule  same thread: run queue.push_back(TaskRef)
+//!              other thread: RemoteQueue.push, then `notified` false ─► true
+//!              fires the mio::Waker (eventfd) ─► the loop's next turn drains
+//!              the remote queue onto the run queue
+//!  7 poll      back to 1: the read runs again and finds the bytes
+//! ```
+//!
+//! The cross-thread drop runs beside step 6: a socket dropped on another
+//! thread deregisters its fd there (`mio::Registry` is thread-safe) and
+//! sends its token to the loop (`Inbox::Io` through the same remote queue
+//! and eventfd); the loop frees the slot at its next turn, and the slot's
+//! next owner gets a new generation, so a late event for the old socket
+//! wakes nobody.
 //!
 //! To watch the loop run, turn on the explain trace
 //! ([`Builder::explain`](crate::Builder::explain), or `SPINDLE_EXPLAIN=1`)
@@ -413,16 +444,21 @@
 //!   global injection queue; its `current_thread` scheduler is the closest
 //!   relative of spindle. For more cores, run one spindle runtime per
 //!   thread (with `SO_REUSEPORT` listeners), as the server crate does.
-//! - **Allocations.** A spindle task is an `Rc` cell holding a boxed
-//!   future, plus an `Arc` header for its waker; tokio puts header, future
-//!   and output in one allocation, with an intrusive list and a hand-made
-//!   waker vtable, which needs `unsafe`. spindle has no `unsafe` outside
-//!   the optional hyper adapter.
+//! - **Allocations.** A spindle task is a boxed cell in the task slab
+//!   holding its future, plus an `Arc` header for its waker and an `Arc`
+//!   result slot for its handle; tokio puts header, future and output in
+//!   one allocation, with an intrusive list and a hand-made waker vtable,
+//!   which needs `unsafe`. spindle has no `unsafe` outside the optional
+//!   integrations: the hyper adapter's read into uninitialised memory and
+//!   the tokio host's registration of spindle's poller fd.
 //! - **Timers.** A binary heap with lazy cancellation (O(log n)) instead of
 //!   tokio's hierarchical timing wheel (O(1), intrusive, `unsafe`).
 //! - **Fairness.** A fixed 61 polls per reactor turn, like tokio's event
-//!   interval, but no per-task cooperative budget: a task that always finds
-//!   its socket ready is not forced to yield; it must `yield_now` itself.
+//!   interval, and a cooperative budget of 128 operations per poll, like
+//!   tokio's: a task that always finds its socket ready spends it and
+//!   yields (`executor/coop.rs`). spindle checks the budget when an
+//!   operation starts and takes a unit when it completes; tokio takes the
+//!   unit first and gives it back on `Pending`.
 //! - **Cross-thread wakes.** A `Mutex<Vec>` plus one `mio::Waker` syscall
 //!   per batch, instead of a lock-free queue.
 //! - **Blocking pool.** One `Mutex` and one `Condvar` for the whole
@@ -475,12 +511,12 @@
 //! ## 2. Remove the short-read gate, and watch the hang
 //!
 //! A read that returns fewer bytes than asked proves the socket drained,
-//! so `registration.rs` clears readiness without the extra `read` that
+//! so `reactor/registration.rs` clears readiness without the extra `read` that
 //! would say `WouldBlock`. It does that only where
 //! `SHORT_IO_PROVES_DRAINED` holds: epoll and kqueue. mio's `poll(2)`
 //! backend re-arms a socket only when an operation returns `WouldBlock`, so
 //! there the rule would leave the socket disarmed and its task asleep for
-//! ever. To see it, set the constant to `true` in `registration.rs` and run
+//! ever. To see it, set the constant to `true` in `reactor/registration.rs` and run
 //! this exercise on that backend:
 //!
 //! ```text
@@ -526,7 +562,7 @@
 //! generation. Now suppose an event for the first socket were still on its
 //! way: which line would the reactor write for it, and why would it wake
 //! nobody? (Answer: `event token 0: … -> stale (socket gone), wakes
-//! nobody`; `IoDriver::poll` in `reactor.rs` compares the event's whole
+//! nobody`; `IoDriver::poll` in `reactor/mod.rs` compares the event's whole
 //! token, generation included, with the slot's, and generation 0 is not
 //! generation 1. spindle deregisters a socket before it closes it, and
 //! epoll forgets the queued events of a deregistered descriptor, so you

@@ -73,7 +73,8 @@
 //! - **datagram**: one UDP message; [`net::UdpSocket`] sends and receives
 //!   whole datagrams, never merged or split.
 //! - **explain trace**: the runtime's narration of its own loop, one line
-//!   per step, as `tracing` events with target `spindle::explain`.
+//!   per step, as `tracing` events with target `spindle::explain` and
+//!   structured fields (task, token, direction, bytes, …).
 //! - **blocking pool**: threads, shared by every runtime of the process,
 //!   that run what would otherwise block the loop ([`spawn_blocking`],
 //!   [`fs`], name lookups); a result comes back through the remote wake
@@ -91,57 +92,83 @@
 //!   `waitpid`; spindle reaps dropped children so none is left.
 //! - **attribute macro**: `#[spindle::main]`, `#[spindle::test]`: rewrite
 //!   an `async fn` into a plain `fn` that builds a runtime and blocks on it.
-//!   per step, as `tracing` events with target `spindle::explain` and
-//!   structured fields (task, token, direction, bytes, …).
 //! - **generation**: the high half of a token, new for every registration,
 //!   so an event for a socket that is gone never wakes the one that reused
 //!   its slot.
 //!
 //! # Reading order
 //!
-//! 1. `executor.rs`: [`Runtime`], the loop; `builder.rs`: [`Builder`],
-//!    [`PanicPolicy`].
-//! 2. `task.rs`: [`spawn`], [`JoinHandle`], [`JoinError`], a task's
-//!    lifecycle; then `task/`: [`task::JoinSet`] (`join_set.rs`: results
-//!    in completion order), [`task_local!`] and [`task::LocalKey`]
-//!    (`local.rs`: a value swapped in around each poll), [`task::Id`] and
-//!    [`task::id()`] (`id.rs`).
-//! 3. `waker.rs` and `remote.rs`: how a wake reaches the run queue, from this
-//!    thread or another.
-//! 4. `context.rs`: how [`spawn`] finds the running runtime.
-//! 5. `reactor.rs`: `mio::Poll`, tokens, readiness, event dispatch.
-//! 6. `registration.rs`: the helper every socket operation goes through.
-//! 7. `time/`: [`time::sleep`], [`time::timeout`], [`time::interval`] and the timer store.
-//! 8. `net/`: [`net::TcpListener`], [`net::TcpStream`], their split
+//! The source is grouped by floor: `executor/` is the loop's core,
+//! `reactor/` the kernel's side of it, `task/` what the loop runs and how
+//! a wake finds it; the public modules (`net`, `time`, `fs`, `process`,
+//! `io`, `task`, `signal`) are where users find them. The first six steps
+//! follow one task around the loop, poll → pending → register → event →
+//! wake → schedule → poll, in file order:
+//!
+//! 1. **The loop, and poll.** `executor/runtime.rs`: [`Runtime`] and
+//!    [`block_on`]; `executor/builder.rs` and `executor/config.rs`:
+//!    [`Builder`], [`PanicPolicy`]; `executor/turn.rs`: the loop, a turn
+//!    of the reactor, timers and yields; `executor/poll.rs`: step 1, each
+//!    poll with its budget; `executor/spawn.rs`: the task slab.
+//! 2. **Pending.** `task/mod.rs`: [`spawn`] and a task's lifecycle;
+//!    `task/cell.rs`: the task as the loop holds it, whose poll returns
+//!    `Pending`; `task/join.rs`: [`JoinHandle`], [`JoinError`].
+//! 3. **Register.** `reactor/registration.rs`: the helper every socket
+//!    operation goes through, which parks the waker when the socket is
+//!    not ready (its doc draws the life of one read across every
+//!    structure); `reactor/io_source.rs`: the socket wrapper;
+//!    `reactor/slot.rs`: a socket's slot, its readiness and waiters;
+//!    `reactor/ready.rs`: the readiness bits.
+//! 4. **Event.** `reactor/mod.rs`: `mio::Poll`, tokens, and the dispatch
+//!    that turns an event into wakes.
+//! 5. **Wake.** `task/waker.rs`: a waker is the task's header;
+//!    `task/remote.rs`: the queue a wake from another thread goes
+//!    through; `task/task_ref.rs`: how the loop names a task.
+//! 6. **Schedule.** `executor/mod.rs`: the `Core` every part
+//!    of the loop owns, and `Core::schedule`, which puts the task back on
+//!    the run queue for step 1.
+//! 7. Around the loop: `executor/context.rs` (how [`spawn`] finds the
+//!    running runtime, and how every resource checks it runs on its own),
+//!    `executor/handle.rs` ([`Handle`]), `executor/coop.rs` (the budget),
+//!    `executor/stall.rs` (the stall detector), `executor/metrics.rs`
+//!    ([`Metrics`]), `executor/shutdown.rs` (what a dropped runtime does).
+//! 8. `time/`: [`time::sleep`], [`time::timeout`], [`time::interval`] and
+//!    the timer store.
+//! 9. `net/`: [`net::TcpListener`], [`net::TcpStream`], their split
 //!    halves and [`net::TcpSocket`] (`tcp/`), [`net::UdpSocket`]
 //!    (`udp.rs`), `UnixListener`, `UnixStream`, its halves and
 //!    `UnixDatagram` (`unix/`, Unix only); `readiness.rs`: what every
 //!    socket shares (`ready(Interest)`, `poll_read_ready`, the vectored
-//!    `try_*`, `into_std`), thin wrappers over `registration.rs`.
-//! 9. `signal.rs`: [`signal::ctrl_c`] and [`signal::signal`], through the reactor.
-//! 10. `explain/`: the explain trace and how a waker is traced back to its
-//!     task (`mod.rs`), its events (`event.rs`), the hooks the loop calls
-//!     (`hooks.rs`), and the timeline: the bounded record (`record.rs`), the
-//!     HTML page (`timeline.rs`) and the Chrome JSON (`chrome.rs`).
-//! 11. `yield_now.rs`, `metrics.rs`, `io.rs`: the small pieces; `io/`:
-//!     [`io::Interest`] and [`io::Ready`] (`ready.rs`),
-//!     [`io::copy_bidirectional`] (`copy_bidirectional.rs`, a proxy's
-//!     two-way copy with half-close).
-//! 12. `blocking/`: [`spawn_blocking`] and the process-wide pool
+//!    `try_*`, `into_std`), thin wrappers over `reactor/registration.rs`.
+//! 10. `signal.rs`: [`signal::ctrl_c`] and [`signal::signal`];
+//!     `reactor/signal.rs`: the self-pipe behind them.
+//! 11. `explain/`: the explain trace and how a waker is traced back to
+//!     its task (`mod.rs`), its events (`event.rs`), their text lines
+//!     (`line.rs`) and `tracing` fields (`fields.rs`), the hooks the loop
+//!     calls (`hooks.rs`), and the timeline: the bounded record
+//!     (`record.rs`), the HTML page (`timeline.rs`) and the Chrome JSON
+//!     (`chrome.rs`).
+//! 12. `task/yield_now.rs`, `task/id.rs`, `task/join_set.rs`,
+//!     `task/local.rs`: [`yield_now`], [`task::Id`], [`task::JoinSet`],
+//!     [`task_local!`]; `io/`: [`io::Interest`] and [`io::Ready`]
+//!     (`ready.rs`), [`io::copy_bidirectional`] (`copy_bidirectional.rs`),
+//!     [`io::empty`], [`io::repeat`], [`io::sink`] (`always_ready.rs`).
+//! 13. `blocking/`: [`spawn_blocking`] and the process-wide pool
 //!     (`pool.rs`), one runtime's share of it (`jobs.rs`),
 //!     [`Runtime::shutdown_timeout`] (`shutdown.rs`).
-//! 13. `net/lookup.rs`: [`net::lookup_host`] and [`net::ToSocketAddrs`],
+//! 14. `net/lookup.rs`: [`net::lookup_host`] and [`net::ToSocketAddrs`],
 //!     host names through the pool.
-//! 14. `fs/`: [`fs::read`] and the other one-call operations (`ops.rs`),
-//!     [`fs::File`] and its buffer (`file.rs`), [`fs::read_dir`]
-//!     (`read_dir.rs`).
-//! 15. `process/` (Unix): [`process::Command`] (`command.rs`),
+//! 15. `fs/`: [`fs::read`] and the other one-call operations (`ops.rs`),
+//!     [`fs::File`] and its buffer (`file.rs`), [`fs::OpenOptions`]
+//!     (`open_options.rs`), [`fs::read_dir`] (`read_dir.rs`).
+//! 16. `process/` (Unix): [`process::Command`] (`command.rs`),
 //!     [`process::Child`] (`child.rs`), pipes in the reactor (`pipe.rs`),
 //!     exits through `SIGCHLD` and the orphan list (`reaper.rs`).
-//! 16. `macros/` (crate `spindle-macros`, feature `macros`): [`main`] and
+//! 17. `macros/` (crate `spindle-macros`, feature `macros`): [`main`] and
 //!     [`test`](macro@test).
-//! 17. `hyper.rs` (feature `hyper`): hyper 1.x on spindle; `hyper/serve.rs`:
-//!     `hyper::serve`, a whole HTTP/1 + HTTP/2 server.
+//! 18. `hyper/` (feature `hyper`): hyper 1.x on spindle (`mod.rs`);
+//!     `serve.rs`: `hyper::serve`, a whole HTTP/1 + HTTP/2 server.
+//! 19. `tokio/` (feature `tokio`): tokio hosted on spindle's thread.
 //!
 //! The [`guide`] (`guide.rs`) is a chapter to read before all of these.
 //!
@@ -173,7 +200,7 @@
 //!   the default features it is a small crate, and with the trace off none
 //!   of its macros is reached.
 //! - `hyper`, `hyper-util`, `tower-service` (optional, feature `hyper`):
-//!   only for the adapter in `hyper.rs` and the server in `hyper/serve.rs`
+//!   only for the adapter in `hyper/mod.rs` and the server in `hyper/serve.rs`
 //!   (hyper-util's `auto` connection speaks HTTP/1 and HTTP/2 on one port).
 //! - `spindle-macros` (optional, feature `macros`, on by default): this
 //!   workspace's own proc-macro crate for `#[spindle::main]` and
@@ -188,7 +215,7 @@
 //!
 //! # No task holds the thread
 //!
-//! Every poll runs with a cooperative budget of 128 operations (`coop.rs`,
+//! Every poll runs with a cooperative budget of 128 operations (`executor/coop.rs`,
 //! [`Builder::budget`]): each spindle operation that completes without
 //! waiting takes a unit, and when none is left the operation returns
 //! `Pending` and the task runs again after the next reactor turn. One
@@ -197,7 +224,7 @@
 //! loops can call [`task::consume_budget`], and [`task::unconstrained`]
 //! opts a future out. What the budget cannot stop (a task that blocks the
 //! thread in a syscall or a long computation) the stall detector reports
-//! (`stall.rs`, [`Builder::stall_threshold`] or `SPINDLE_STALL_MS=N`): the
+//! (`executor/stall.rs`, [`Builder::stall_threshold`] or `SPINDLE_STALL_MS=N`): the
 //! task, where it was spawned, how long the poll took, how many tasks it
 //! kept waiting.
 //!

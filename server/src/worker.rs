@@ -3,7 +3,7 @@
 //!
 //! A [`Server`](crate::Server) runs one spindle runtime per worker thread.
 //! Before it starts the runtime, it installs a [`Worker`] in a
-//! thread-local, the way spindle's own `context.rs` lets `spindle::spawn`
+//! thread-local, the way spindle's own `executor/context.rs` lets `spindle::spawn`
 //! find the running runtime. Per-connection code reads it through
 //! [`current`]: the HTTP handler to count requests and to see the shutdown
 //! phase, a user's protocol through [`Shutdown::current`].

@@ -25,7 +25,7 @@
 //! `read` per event that returns nothing. A read that returns *fewer* bytes
 //! than the buffer holds already proves the socket was drained at that
 //! moment, so the loop stops there and waits for the next event (tokio and
-//! spindle apply the same rule; see `registration.rs` in the runtime). The
+//! spindle apply the same rule; see `reactor/registration.rs` in the runtime). The
 //! one `read` per request that this saves shows in `compare`'s
 //! syscalls-per-request column. The rule has one exception: once the event
 //! says the peer has closed (`EPOLLRDHUP`), the loop reads until the `read`

@@ -13,7 +13,7 @@
 //!
 //! The result comes back through a `futures::channel::oneshot`: sending on
 //! it from the pool thread wakes the awaiting task's waker, and a spindle
-//! waker fired from another thread takes the remote path (`remote.rs`),
+//! waker fired from another thread takes the remote path (`task/remote.rs`),
 //! which interrupts a loop blocked in the reactor. The loop itself never
 //! blocks and never polls the pool.
 //!

@@ -36,7 +36,7 @@ thread_local! {
 ///
 /// Sockets and timers are `Send`: they can be moved to any thread, but
 /// their I/O runs only where their runtime runs. Each operation checks
-/// this first (`registration.rs`, `time/sleep.rs`).
+/// this first (`reactor/registration.rs`, `time/sleep.rs`).
 #[inline]
 pub(crate) fn current_id() -> u64 {
     CURRENT_ID.try_with(Cell::get).unwrap_or(0)

@@ -3,7 +3,7 @@
 //! A [`Runtime`](crate::Runtime) is `!Send`: its loop, run queue and task
 //! slab belong to the thread that runs it, so nothing on another thread may
 //! touch them. What another thread may touch is the runtime's *shared
-//! half* (`Shared` in `waker.rs`): the remote wake queue, the `mio::Waker`
+//! half* (`Shared` in `task/waker.rs`): the remote wake queue, the `mio::Waker`
 //! that interrupts a blocked `epoll_wait`, and an inbox of work handed in.
 //! A `Handle` is an `Arc` of that half, so it is `Send + Sync + Clone`.
 //!

@@ -10,7 +10,7 @@
 //! them. The two exceptions are bumped by wakers, which may run on any
 //! thread: the count of wakes from other threads and the count of
 //! de-duplicated wakes live in the shared half of the runtime as atomics
-//! (`Shared` in `waker.rs`), so a wake is counted on its task's runtime
+//! (`Shared` in `task/waker.rs`), so a wake is counted on its task's runtime
 //! wherever it came from.
 //!
 //! The blocking pool is shared by every runtime of the process, so its four
@@ -111,7 +111,7 @@ pub(crate) struct Counters {
     pub(crate) tasks_alive: Cell<u64>,
     /// Bumped by the loop before every `poll` of a task or `block_on` future.
     pub(crate) polls: Cell<u64>,
-    /// Bumped by the same-thread wake path in `waker.rs`.
+    /// Bumped by the same-thread wake path in `task/waker.rs`.
     pub(crate) wakes_local: Cell<u64>,
     /// Bumped by `Core::turn` for every call into the reactor.
     pub(crate) reactor_turns: Cell<u64>,

@@ -100,7 +100,7 @@ impl Runtime {
         self
     }
 
-    /// The name given by [`Builder::name`], if any.
+    /// The name given by [`Builder::name`](crate::Builder::name), if any.
     ///
     /// # Examples
     ///
@@ -130,7 +130,7 @@ impl Runtime {
     /// # Panics
     ///
     /// Panics if this thread is already inside a `block_on` (of any spindle
-    /// runtime), if `future` panics, or, under [`PanicPolicy::FailFast`], if
+    /// runtime), if `future` panics, or, under [`PanicPolicy::FailFast`](crate::PanicPolicy::FailFast), if
     /// a spawned task panics.
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {

@@ -70,7 +70,7 @@ pub(crate) enum IoOutcome {
         asked: usize,
         /// Whether readiness was cleared because `0 < n < asked`.
         cleared: bool,
-        /// `SHORT_IO_PROVES_DRAINED` of `registration.rs`.
+        /// `SHORT_IO_PROVES_DRAINED` of `reactor/registration.rs`.
         short_clears: bool,
     },
     /// An operation without a byte count (accept, connect, a datagram with
@@ -135,14 +135,14 @@ pub(crate) enum Event {
         task: Option<u64>,
     },
     /// `task N spent its budget (128) -> yield` (`Core::budget_spent`): an
-    /// operation found the task's cooperative budget spent (`coop.rs`).
+    /// operation found the task's cooperative budget spent (`executor/coop.rs`).
     BudgetSpent {
         /// The task made to yield.
         task: Option<u64>,
         /// The budget each poll starts with.
         budget: u32,
     },
-    /// `task N wakes task M` (`waker.rs`): a wake from inside a poll.
+    /// `task N wakes task M` (`task/waker.rs`): a wake from inside a poll.
     Wake {
         /// The task being polled.
         by: u64,
@@ -211,14 +211,14 @@ pub(crate) enum Event {
         /// The task moved onto the run queue.
         task: u64,
     },
-    /// `task N waits: signal S` (`signal.rs`).
+    /// `task N waits: signal S` (`reactor/signal.rs`).
     SignalWait {
         /// The listening task.
         task: Option<u64>,
         /// The signal number.
         signal: i32,
     },
-    /// `signal S delivered -> wake K listeners` (`signal.rs`).
+    /// `signal S delivered -> wake K listeners` (`reactor/signal.rs`).
     SignalDelivered {
         /// The signal number.
         signal: i32,
@@ -256,7 +256,7 @@ pub(crate) enum Event {
         /// The task being polled when the socket dropped.
         task: Option<u64>,
     },
-    /// Level 2. `wake task 4: already scheduled, de-duplicated` (`waker.rs`).
+    /// Level 2. `wake task 4: already scheduled, de-duplicated` (`task/waker.rs`).
     Deduplicated {
         /// The task whose wake was dropped.
         task: u64,

@@ -58,7 +58,7 @@ pub(crate) fn budget_spent(explain: &Explain, budget: u32) {
     });
 }
 
-/// `task N wakes task M` (`waker.rs`): only for wakes from inside a poll;
+/// `task N wakes task M` (`task/waker.rs`): only for wakes from inside a poll;
 /// the reactor's and the timers' wakes have their own lines.
 #[cold]
 #[inline(never)]
@@ -68,7 +68,7 @@ pub(crate) fn woke(explain: &Explain, task: u64) {
     }
 }
 
-/// Level 2: `wake task N: already scheduled, de-duplicated` (`waker.rs`).
+/// Level 2: `wake task N: already scheduled, de-duplicated` (`task/waker.rs`).
 #[cold]
 #[inline(never)]
 pub(crate) fn deduplicated(explain: &Explain, task: u64) {
@@ -309,7 +309,7 @@ pub(crate) fn timer_fired(explain: &Explain, had_waker: bool, task: Option<u64>)
     });
 }
 
-/// `task N waits: signal S` (`signal.rs`).
+/// `task N waits: signal S` (`reactor/signal.rs`).
 #[cold]
 #[inline(never)]
 pub(crate) fn signal_wait(explain: &Explain, signal: i32) {
@@ -319,7 +319,7 @@ pub(crate) fn signal_wait(explain: &Explain, signal: i32) {
     });
 }
 
-/// `signal S delivered -> wake K listeners` (`signal.rs`).
+/// `signal S delivered -> wake K listeners` (`reactor/signal.rs`).
 #[cold]
 #[inline(never)]
 pub(crate) fn signal_delivered(explain: &Explain, signal: i32, listeners: usize) {

@@ -35,13 +35,14 @@
 //!
 //! | line | where it is written | what it says |
 //! | --- | --- | --- |
-//! | `turn N: K runnable` | `executor.rs`, top of the loop | a new turn; K tasks wait in the run queue |
+//! | `turn N: K runnable` | `Core::run_batch` (`executor/poll.rs`), top of step 1 | a new turn; K tasks wait in the run queue |
 //! | `spawn task N` | `Core::spawn` | a task was created and queued |
-//! | `poll task N -> Pending` / `-> Ready` / `-> Panicked` / `-> Cancelled` | `Core::run`, `Core::run_task` | one poll and its result (`block_on` is the future given to `block_on`) |
+//! | `poll task N -> Pending` / `-> Ready` / `-> Panicked` / `-> Cancelled` | `Core::run_batch`, `Core::run_task` | one poll and its result (`block_on` is the future given to `block_on`) |
 //! | `task N waits: token T read` / `write` | `Registration::poll_ready` | the task parked its waker in a socket's reactor slot |
 //! | `task N waits: timer at +Dms` | `TimerStore::insert` / `poll` (from `Sleep::poll`) | the task parked its waker in a timer, due D ms from now (rounded up to the timer tick) |
 //! | `task N yields: runnable again after the reactor turn` | `Core::defer` | `yield_now`: polled again after the reactor turn |
-//! | `task N wakes task M` | `waker.rs` | a wake from inside a poll (a `JoinHandle`, a channel) |
+//! | `task N spent its budget (128) -> yield` | `Core::budget_spent` (from `executor/coop.rs`) | an operation found the task's budget of the poll spent; the task returns `Pending` and runs again after the reactor turn |
+//! | `task N wakes task M` | `task/waker.rs` | a wake from inside a poll (a `JoinHandle`, a channel) |
 //! | `block in poll: up to Dms (next timer)` / `no timeout (nothing to wait for but I/O)` | `Core::turn` | the loop sleeps in `epoll_wait`/`kevent`, and why that long |
 //! | `block in poll: no timeout (no socket, no timer: only a wake from another thread, …)` | `Core::turn` | nothing registered and no timer: the tasks wait for another thread (a channel, a `JoinHandle` across threads) or a signal |
 //! | `no block: K runnable` | `Core::turn` | tasks are runnable, so the reactor is only peeked at |
@@ -50,7 +51,8 @@
 //! | `event waker: wake from another thread` / `event signals: a signal arrived` | `IoDriver::poll` | the runtime's own tokens |
 //! | `timer fired -> wake task N` | `TimerStore::advance` | a due timer and whom it woke |
 //! | `remote wake -> task N` | `Core::drain_remote` | a wake from another thread reached the run queue |
-//! | `task N waits: signal S` / `signal S delivered -> wake K listeners` | `signal.rs` | signal listeners |
+//! | `task N waits: signal S` / `signal S delivered -> wake K listeners` | `reactor/signal.rs` | signal listeners |
+//! | `tokio had the thread for Dms` | the tokio host (`tokio/host.rs`, feature `tokio`) | a hosted loop got the thread back from tokio's scheduler after D ms |
 //!
 //! ## Level 2
 //!
@@ -65,8 +67,8 @@
 //! | `read token 3: WouldBlock -> READABLE cleared` | all four helpers | the syscall proved the socket drained |
 //! | `read token 3: not ready, no syscall (READABLE not set)` | `try_io`, `try_io_sized` | the `try_` style without readiness |
 //! | `register token 3 (generation 5) for task 4` / `deregister …: dropped by task 4` | `IoDriver::register`, `deregister` | a socket's slot, its token's generation, and the task that made or dropped it |
-//! | `wake task 4: already scheduled, de-duplicated` | `waker.rs` | a wake of a task already on the run queue, dropped (only those fired on the runtime's own thread are narrated; all are counted) |
-//! | `event interval: 61 polls this turn, 3 still runnable -> reactor turn first` | `Core::run` | the fairness limit ended step 1 |
+//! | `wake task 4: already scheduled, de-duplicated` | `task/waker.rs` | a wake of a task already on the run queue, dropped (only those fired on the runtime's own thread are narrated; all are counted) |
+//! | `event interval: 61 polls this turn, 3 still runnable -> reactor turn first` | `Core::run_batch` | the fairness limit ended step 1 |
 //! | `shutdown: drop task 4 (not finished)` | `Core::shutdown` | the runtime dropped, and with it this task's future |
 //!
 //! Tokens are shown as the slab index of the socket's reactor slot (the low
@@ -76,14 +78,17 @@
 //! # One record, four views
 //!
 //! Every hook builds one [`Event`] (`event.rs`) and hands it to
-//! [`Explain::emit`]: its `Display` is the text line, [`Event::trace`]
-//! sends it to `tracing` with structured fields, and when a timeline was
+//! [`Explain::emit`]: its `Display` is the text line (`line.rs`),
+//! [`Event::trace`] sends it to `tracing` with structured fields
+//! (`fields.rs`), and when a timeline was
 //! asked for (`SPINDLE_EXPLAIN_HTML`, `SPINDLE_EXPLAIN_JSON`,
 //! `Builder::explain_html`, `explain_json`) the bounded record of
 //! `record.rs` keeps it with its time, for the HTML page of `timeline.rs`
 //! and the Chrome JSON of `chrome.rs`, written when the runtime drops. So
 //! the four can never tell different stories. The hooks the loop calls are
-//! in `hooks.rs`.
+//! in `hooks.rs`. The trace takes plain values (ids, tokens, the readiness
+//! bits of `reactor/ready.rs`) and never reaches back into the loop's
+//! modules: the loop calls the trace, not the other way round.
 //!
 //! # How a waker is traced back to its task
 //!

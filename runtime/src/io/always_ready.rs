@@ -5,7 +5,7 @@
 //! so a loop over one never returns `Pending` and never gives the thread
 //! back: `timeout(1ms, async { loop { empty().read(&mut b).await } })` would
 //! spin forever, its timer never polled. These take one unit of the
-//! cooperative budget per call (`coop.rs`), as spindle's sockets do, so such
+//! cooperative budget per call (`executor/coop.rs`), as spindle's sockets do, so such
 //! a loop yields every 128 calls and a `timeout` around it fires; tokio's
 //! `empty`, `repeat` and `sink` do the same.
 

@@ -4,7 +4,7 @@
 //! A socket's `ready(interest)` waits until the reactor has reported
 //! readiness in one of the directions of `interest` and returns the bits it
 //! saw, so one task can wait for "readable or writable" and then do
-//! whichever is possible. The bits are the reactor's own (see `reactor.rs`:
+//! whichever is possible. The bits are the reactor's own (see `reactor/ready.rs`:
 //! an event sets them, an operation that proves the socket drained clears
 //! `READABLE` or `WRITABLE`; the closed and error bits are sticky); this
 //! file only gives them a public face and filters them by the interest.

@@ -2,8 +2,9 @@
 //! blocking the thread.
 //!
 //! Every socket type wraps a mio socket registered with the current
-//! runtime's reactor (`registration.rs`). An operation that would block
-//! returns `Pending` and parks the task until the reactor sees readiness.
+//! runtime's reactor (`reactor/io_source.rs`, on the helpers of
+//! `reactor/registration.rs`). An operation that would block returns
+//! `Pending` and parks the task until the reactor sees readiness.
 //!
 //! | type | file |
 //! | --- | --- |
@@ -24,6 +25,38 @@
 //! [`UdpSocket::connect`] are `async` for that reason. An IP literal is
 //! parsed at once, with no thread hop, so binding `"127.0.0.1:0"` costs
 //! what a synchronous bind would.
+//!
+//! # One runtime, one thread
+//!
+//! A socket is registered with the runtime that was current when it was
+//! created, and its I/O runs there: inside that runtime's `block_on`, on
+//! the thread that called it (in the `block_on` future or in one of the
+//! runtime's tasks). The socket itself is `Send + Sync` and may be moved
+//! anywhere; what it refuses is I/O anywhere else. Every operation checks
+//! this first (one thread-local load and a compare) and answers with an
+//! `io::Error` of kind `Other`, never with `Pending` forever:
+//!
+//! - on another thread, or on the right thread outside its runtime's
+//!   `block_on`: `spindle: this socket belongs to a runtime that is not
+//!   running on this thread; a socket may be moved between threads, but
+//!   its I/O runs on its own runtime's thread (use it from a task of that
+//!   runtime)`;
+//! - after its runtime was dropped: `spindle: the runtime this socket was
+//!   registered with has shut down`.
+//!
+//! The waits (`ready`, `readable`, `writable`, `poll_read_ready`, …) give
+//! the same two errors. A task waiting on a socket when its runtime drops
+//! is woken, to the second one.
+//!
+//! # Peeking
+//!
+//! `peek`, `peek_from` and `peek_sender` go through
+//! `Registration::poll_io`, not the byte-stream helper
+//! `IoSource::poll_read` that reads use: a peek leaves the data queued, so
+//! a peek that returns fewer bytes than asked proves nothing about the
+//! receive buffer, and clearing `READABLE` on it (the short-read rule of
+//! `reactor/registration.rs`) would park a task on data that is already
+//! there. A peek clears readiness only on `WouldBlock`.
 
 mod lookup;
 mod readiness;

@@ -3,7 +3,7 @@
 //! operations, and handing the socket back to std (`into_std`).
 //!
 //! Each is a thin wrapper over the helpers on `Registration`
-//! (`poll_ready`, `try_io`, `try_io_sized`; see `registration.rs`), written
+//! (`poll_ready`, `try_io`, `try_io_sized`; see `reactor/registration.rs`), written
 //! once here as more methods of `IoSource` and called by every socket
 //! type. Keeping them thin is deliberate: whatever those helpers learn
 //! (several waiters per direction, the cooperative budget, an error when

@@ -6,7 +6,7 @@
 //! the kernel, and the rest is lost, as with `recvfrom(2)`).
 //!
 //! Every operation goes through `Registration::poll_io` (see
-//! `registration.rs`), so it waits on the reactor when the socket is not
+//! `reactor/registration.rs`), so it waits on the reactor when the socket is not
 //! ready, exactly like a TCP read or write, and readiness is cleared only
 //! when the kernel answers `WouldBlock`.
 //!
@@ -588,7 +588,10 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
         self.source.ready(interest).await
     }
@@ -620,7 +623,10 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn readable(&self) -> io::Result<()> {
         self.source.readable().await
     }
@@ -641,7 +647,10 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn writable(&self) -> io::Result<()> {
         self.source.writable().await
     }
@@ -663,7 +672,10 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.source.poll_read_ready(cx)
     }
@@ -684,7 +696,10 @@ impl UdpSocket {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.source.poll_write_ready(cx)
     }

@@ -7,7 +7,7 @@
 //! | --- | --- | --- |
 //! | starting it | `std::process::Command` does the `fork`/`exec` (quick, so on the loop's thread) | `command.rs` |
 //! | its stdin, stdout, stderr | the pipe ends are switched to `O_NONBLOCK` and registered in the reactor like sockets: a read that would block parks the task, no thread per pipe | `pipe.rs` |
-//! | its exit | the kernel sends `SIGCHLD` when a child exits; the runtime's signal path (`signal.rs`) wakes every waiting [`Child`], which asks `waitpid(WNOHANG)` (`try_wait`) whether it was its own | `reaper.rs` |
+//! | its exit | the kernel sends `SIGCHLD` when a child exits; the runtime's signal path (`reactor/signal.rs`) wakes every waiting [`Child`], which asks `waitpid(WNOHANG)` (`try_wait`) whether it was its own | `reaper.rs` |
 //!
 //! A child that is dropped before it was waited for would stay a zombie
 //! (an exited process whose status nobody collected). spindle keeps such

@@ -7,7 +7,7 @@
 //! `Receiver` (stdout, stderr), switched to `O_NONBLOCK`, and registered
 //! with the reactor through `IoSource`. From then on a pipe behaves like a
 //! socket: `poll_read`/`poll_write` go through `Registration::poll_io_sized`
-//! (`registration.rs`), so an empty pipe parks the task until the kernel
+//! (`reactor/registration.rs`), so an empty pipe parks the task until the kernel
 //! reports it readable, with no thread per pipe.
 //!
 //! Only our end is non-blocking; the child's end, a different file

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! 1. The listener is created *before* the first `try_wait`: an exit after
-//!    that check raises a `SIGCHLD` the listener counts (`signal.rs`), so
+//!    that check raises a `SIGCHLD` the listener counts (`reactor/signal.rs`), so
 //!    it is never lost; an exit before it is seen by the check itself.
 //! 2. The task parks on the listener.
 //! 3. Any child's exit wakes every listener of the runtime; each asks

@@ -62,7 +62,7 @@ pub(crate) use slot::IoSlot;
 /// tokens have a 32-bit slab index, and this one's index half is all ones.
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
 
-/// The token of the signal pipe (see `signal.rs`), next to the waker's.
+/// The token of the signal pipe (see `reactor/signal.rs`), next to the waker's.
 pub(crate) const SIGNAL_TOKEN: Token = Token(usize::MAX - 1);
 
 /// The slab index half of a socket's token.

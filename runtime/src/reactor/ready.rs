@@ -24,21 +24,25 @@ impl Ready {
     pub(crate) const EMPTY: Ready = Ready(0);
 
     /// Whether any bit of `other` is set in `self`.
+    #[inline]
     pub(crate) fn intersects(self, other: Ready) -> bool {
         self.0 & other.0 != 0
     }
 
     /// The bits in `self` or `other`.
+    #[inline]
     pub(crate) fn union(self, other: Ready) -> Ready {
         Ready(self.0 | other.0)
     }
 
     /// The bits in `self` but not in `other`.
+    #[inline]
     pub(crate) fn difference(self, other: Ready) -> Ready {
         Ready(self.0 & !other.0)
     }
 
     /// Translates a mio event into readiness bits.
+    #[inline]
     pub(super) fn from_event(event: &mio::event::Event) -> Ready {
         let mut ready = Ready::EMPTY;
         if event.is_readable() {
@@ -118,6 +122,7 @@ pub(crate) enum Direction {
 impl Direction {
     /// The bits that let an operation in this direction proceed: its own
     /// readiness, plus the sticky bits that make it return at once.
+    #[inline]
     pub(crate) fn mask(self) -> Ready {
         match self {
             Direction::Read => Ready::READABLE
@@ -138,6 +143,7 @@ impl Direction {
     }
 
     /// The bit an operation clears when it proves the socket drained.
+    #[inline]
     pub(crate) fn clearable(self) -> Ready {
         match self {
             Direction::Read => Ready::READABLE,

@@ -20,7 +20,7 @@
 //!                                         rule, epoll and kqueue only)
 //! ```
 //!
-//! The budget (`coop.rs`) is what keeps a task that always finds its
+//! The budget (`executor/coop.rs`) is what keeps a task that always finds its
 //! socket ready from holding the thread: every operation that completes
 //! takes a unit, and the one that finds none left yields instead of running.
 //!
@@ -31,6 +31,35 @@
 //! At explain level 2, each of the four helpers narrates what the
 //! operation did (`read token 3: 6 of 4096 bytes (short: READABLE
 //! cleared)`); the hooks sit in the helpers, so every socket type gets them.
+//!
+//! # The life of one read
+//!
+//! Through every structure it touches (`executor/poll.rs` polls, this file
+//! parks, `reactor/mod.rs` dispatches, `task/waker.rs` wakes,
+//! `executor/mod.rs` schedules); the guide walks the same picture:
+//!
+//! ```text
+//!  token (usize, 64-bit):  [ generation: high 32 bits | slab index: low 32 bits ]
+//!
+//!  1 poll      run queue ──pop TaskRef{index,id}──► task slab[index] ─► TaskCell::poll
+//!  2 pending   read(2) = WouldBlock ─► IoSlot.readiness &= !READABLE
+//!              IoSlot { readiness: u8 bits, waiters: Mutex<{read: Vec, write: Vec}>,
+//!                       parked: u8 (one bit per direction), next_key }
+//!  3 register  waker parked in waiters.read, parked |= READ ─► Poll::Pending
+//!  4 event     epoll_wait ─► event(token) ─► slab[index], generation checked
+//!              ─► readiness |= READABLE, every reader waker taken (parked bit cleared)
+//!  5 wake      Header.scheduled: false ─► true (a second wake stops here)
+//!  6 schedule  same thread: run queue.push_back(TaskRef)
+//!              other thread: RemoteQueue.push, then `notified` false ─► true
+//!              fires the mio::Waker (eventfd) ─► the loop's next turn drains
+//!              the remote queue onto the run queue
+//!  7 poll      back to 1: the read runs again and finds the bytes
+//! ```
+//!
+//! A socket dropped on another thread deregisters its fd there and sends
+//! its token to the loop through the same remote queue (`Inbox::Io`); the
+//! loop frees the slot at its next turn, and the slot's next owner gets a
+//! new generation.
 //!
 //! # Invariants
 //!
@@ -132,7 +161,7 @@ impl Registration {
     /// Waits until the socket may be ready in `direction`; returns the bits
     /// seen, or parks the task's waker and returns `Pending`. The body of
     /// the `poll_*_ready` methods: a ready answer takes one unit of the
-    /// task's budget (`coop.rs`), and a spent budget yields instead.
+    /// task's budget (`executor/coop.rs`), and a spent budget yields instead.
     #[inline]
     pub(crate) fn poll_ready(
         &self,
@@ -236,7 +265,7 @@ impl Registration {
     /// on `WouldBlock`. See the module doc.
     ///
     /// The task's budget is checked first: when it is spent, `op` does not
-    /// run and the task yields (`coop.rs`). An operation that completes
+    /// run and the task yields (`executor/coop.rs`). An operation that completes
     /// takes one unit.
     pub(crate) fn poll_io<R>(
         &self,
@@ -253,6 +282,7 @@ impl Registration {
 
     /// The body of [`poll_io`](Self::poll_io) and
     /// [`poll_io_sized`](Self::poll_io_sized), without their trace lines.
+    #[inline]
     fn poll_io_loop<R>(
         &self,
         direction: Direction,
@@ -288,6 +318,7 @@ impl Registration {
 
     /// Like [`poll_io`](Self::poll_io) for an operation on `asked` bytes
     /// that returns how many it moved: a short result also clears readiness.
+    #[inline]
     pub(crate) fn poll_io_sized(
         &self,
         direction: Direction,

@@ -71,6 +71,7 @@ struct Waiter {
 
 impl Waiters {
     /// The list for `direction`.
+    #[inline]
     fn list(&mut self, direction: Direction) -> &mut Vec<Waiter> {
         match direction {
             Direction::Read => &mut self.read,
@@ -111,6 +112,7 @@ impl IoSlot {
 
     /// Parks `waker` for `direction` under `key` (0: a `poll_*` caller),
     /// replacing the same waiter's earlier waker.
+    #[inline]
     pub(crate) fn park(&self, direction: Direction, key: u64, waker: &Waker, task: Option<u64>) {
         let bit = 1 << direction as u8;
         self.parked
@@ -156,6 +158,7 @@ impl IoSlot {
     /// Moves every waiter of `direction` into `into`, with the tasks that
     /// parked them (for the explain trace) into `tasks`.
     /// `tasks` is `None` when the trace is off.
+    #[inline]
     pub(super) fn take(
         &self,
         direction: Direction,

@@ -279,7 +279,7 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // A handle that is ready takes a unit of the budget (`coop.rs`), so
+        // A handle that is ready takes a unit of the budget (`executor/coop.rs`), so
         // a loop joining finished tasks cannot hold the thread either.
         if coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;

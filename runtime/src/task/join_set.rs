@@ -239,7 +239,7 @@ impl<T: 'static> JoinSet<T> {
     /// });
     /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
-        // One unit of the task's budget per result (`coop.rs`), taken here
+        // One unit of the task's budget per result (`executor/coop.rs`), taken here
         // rather than by the handle's poll below, so a spent budget yields
         // before a key leaves the queue and completion order is kept.
         if crate::executor::coop::poll_proceed(cx).is_pending() {

@@ -159,7 +159,7 @@ impl ArcWake for Header {
 /// runtime; `closed` then tells them the runtime is gone.
 pub(crate) struct Shared {
     /// Unique per runtime in this process, never 0; compared with the
-    /// thread's current runtime id (`context.rs`) by every socket and timer
+    /// thread's current runtime id (`executor/context.rs`) by every socket and timer
     /// operation.
     pub(crate) id: u64,
     /// Tasks woken from other threads (or from this thread outside
@@ -225,7 +225,7 @@ impl Shared {
         explain_on: bool,
         explain_detail: bool,
     ) -> Shared {
-        /// The id of the next runtime; 0 means "no runtime" in `context.rs`.
+        /// The id of the next runtime; 0 means "no runtime" in `executor/context.rs`.
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),

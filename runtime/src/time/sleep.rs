@@ -217,7 +217,7 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // A timer that is already due takes a unit of the task's budget
-        // (`coop.rs`): a loop over due timers yields like any other.
+        // (`executor/coop.rs`): a loop over due timers yields like any other.
         if coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }

@@ -2,7 +2,7 @@
 //!
 //! [`Timeout`] polls the inner future first and the [`Sleep`] second, so a
 //! future that is ready at the deadline still wins. The `Sleep` is polled
-//! outside the task's budget (`coop.rs`), so a timeout fires even around a
+//! outside the task's budget (`executor/coop.rs`), so a timeout fires even around a
 //! future that always finds data ready: that future spends the budget and
 //! returns `Pending`, and the timer still gets its say.
 
@@ -113,7 +113,7 @@ impl<F: Future> Future for Timeout<F> {
         }
         // The timer is polled without a budget: if the inner future spent
         // it (it always finds data ready), the deadline must still be able
-        // to end it. See `coop.rs`.
+        // to end it. See `executor/coop.rs`.
         match coop::without_budget(|| Pin::new(this.sleep).poll(cx)) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
             Poll::Pending => Poll::Pending,

@@ -2,7 +2,7 @@
 //!
 //! Reads and writes go through `Registration::poll_io_sized`, so they wait
 //! on the reactor when the socket is not ready and obey the short-read rule
-//! (see `registration.rs`). `TcpStream` and `&TcpStream` implement
+//! (see `reactor/registration.rs`). `TcpStream` and `&TcpStream` implement
 //! `futures_io::AsyncRead` and `AsyncWrite`, so everything written against
 //! futures-io (and the extension traits in [`spindle::io`](crate::io)) works
 //! on it.
@@ -470,7 +470,10 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
         self.source.ready(interest).await
     }
@@ -496,7 +499,10 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.source.poll_read_ready(cx)
     }
@@ -520,7 +526,10 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.source.poll_write_ready(cx)
     }

@@ -726,7 +726,10 @@ impl UnixDatagram {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
         self.source.ready(interest).await
     }
@@ -739,7 +742,10 @@ impl UnixDatagram {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn readable(&self) -> io::Result<()> {
         self.source.readable().await
     }
@@ -752,7 +758,10 @@ impl UnixDatagram {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn writable(&self) -> io::Result<()> {
         self.source.writable().await
     }
@@ -774,7 +783,10 @@ impl UnixDatagram {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.source.poll_read_ready(cx)
     }
@@ -795,7 +807,10 @@ impl UnixDatagram {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.source.poll_write_ready(cx)
     }

@@ -5,7 +5,7 @@
 //! through `Registration::poll_io_sized`, so they wait on the reactor when
 //! the socket is not ready and obey the same short-read rule (a short read
 //! of a stream socket proves its receive buffer empty; see
-//! `registration.rs`). `UnixStream` and `&UnixStream` implement
+//! `reactor/registration.rs`). `UnixStream` and `&UnixStream` implement
 //! `futures_io::AsyncRead` and `AsyncWrite`; `poll_close` shuts down the
 //! write side, so the peer reads EOF.
 //!
@@ -273,7 +273,10 @@ impl UnixStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
         self.source.ready(interest).await
     }
@@ -305,7 +308,10 @@ impl UnixStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn readable(&self) -> io::Result<()> {
         self.source.readable().await
     }
@@ -327,7 +333,10 @@ impl UnixStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub async fn writable(&self) -> io::Result<()> {
         self.source.writable().await
     }
@@ -350,7 +359,10 @@ impl UnixStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.source.poll_read_ready(cx)
     }
@@ -372,7 +384,10 @@ impl UnixStream {
     ///
     /// # Errors
     ///
-    /// None today; the `Result` leaves room for a closed reactor.
+    /// Used away from its runtime (anywhere but inside that runtime's
+    /// `block_on`, on its thread), or after the runtime shut down: an
+    /// `io::Error` of kind `Other` that says which (see
+    /// [`net`](crate::net#one-runtime-one-thread)).
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.source.poll_write_ready(cx)
     }
