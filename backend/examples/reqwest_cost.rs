@@ -50,7 +50,11 @@ fn upstream() -> SocketAddr {
 
 /// `gets` sequential GETs with one client; the time per GET.
 async fn gets(addr: SocketAddr, gets: u32) -> Duration {
-    let client = reqwest::Client::new();
+    // The backend's builder: reqwest's rustls has no crypto provider of its
+    // own, and `client_builder` installs ring's.
+    let client = spindle_backend::client_builder()
+        .build()
+        .expect("the HTTP client");
     let url = format!("http://{addr}/");
     let start = Instant::now();
     for _ in 0..gets {

@@ -2,20 +2,26 @@
 //!
 //! ```text
 //! backend [--addr 127.0.0.1:3000] [--database sqlite::memory:] \
-//!         [--upstream http://127.0.0.1:8080] [--timeout-ms 1000]
+//!         [--upstream http://127.0.0.1:8080] [--upstream-ca ROOTS.pem] \
+//!         [--timeout-ms 1000]
 //! ```
+//!
+//! The upstream may be `http://` or `https://`; an `https://` one is
+//! verified against the platform's root certificates, plus those of
+//! `--upstream-ca` (a PEM file) for an upstream with a private CA.
 //!
 //! Prints `listening on ADDR` once it accepts connections; Ctrl-C or
 //! SIGTERM stops it (in-flight requests finish first).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::pin::pin;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 use futures::future::select;
-use spindle_backend::{open_database, router, App};
+use spindle_backend::{client_builder, open_database, router, App};
 use tokio::signal::unix::{signal, SignalKind};
 
 /// Command line.
@@ -28,9 +34,13 @@ struct Cli {
     /// The SQLite database: `sqlite::memory:` or `sqlite://FILE?mode=rwc`.
     #[arg(long, default_value = "sqlite::memory:")]
     database: String,
-    /// The upstream service `GET /upstream` calls.
+    /// The upstream service `GET /upstream` calls, `http://` or `https://`.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     upstream: String,
+    /// A PEM file of root certificates to trust for an `https://` upstream,
+    /// on top of the platform's.
+    #[arg(long, value_name = "ROOTS.pem")]
+    upstream_ca: Option<PathBuf>,
     /// Milliseconds a request may take before it is answered `408`.
     #[arg(long, default_value_t = 1000)]
     timeout_ms: u64,
@@ -59,7 +69,18 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let pool = open_database(&cli.database, connections)
         .await
         .map_err(|err| format!("cannot open the database {}: {err}", cli.database))?;
-    let client = reqwest::Client::builder()
+    let mut client = client_builder();
+    if let Some(path) = &cli.upstream_ca {
+        let pem =
+            std::fs::read(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+        let roots = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|err| format!("cannot parse {}: {err}", path.display()))?;
+        if roots.is_empty() {
+            return Err(format!("no certificate in {}", path.display()));
+        }
+        client = client.tls_certs_merge(roots);
+    }
+    let client = client
         .build()
         .map_err(|err| format!("cannot build the HTTP client: {err}"))?;
     let app = App {

@@ -1,11 +1,14 @@
 //! The crates of the tokio ecosystem on a spindle runtime with the `tokio`
-//! feature: tower-http's and tower's timeouts, reqwest, an sqlx SQLite
-//! pool, `axum::serve`, and the backend example as a process. All on
-//! loopback, port 0, every wait bounded.
+//! feature: tower-http's and tower's timeouts, reqwest over HTTP and over
+//! HTTPS (rustls on ring, a root made by the test), an sqlx SQLite pool,
+//! `axum::serve`, and the backend example as a process. All on loopback,
+//! port 0, every wait bounded.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream as StdTcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -13,7 +16,7 @@ use axum::routing::get;
 use axum::Router;
 use spindle::io::{AsyncReadExt, AsyncWriteExt};
 use spindle::net::TcpListener;
-use spindle_backend::{open_database, router, App};
+use spindle_backend::{client_builder, open_database, router, App};
 
 /// A hosted runtime.
 fn hosted() -> spindle::Runtime {
@@ -22,6 +25,12 @@ fn hosted() -> spindle::Runtime {
 
 /// The longest any one test step may take.
 const DEADLINE: Duration = Duration::from_secs(10);
+
+/// The backend's client (rustls on ring, the platform's roots), each
+/// request bounded by `DEADLINE`.
+fn client() -> reqwest::Client {
+    client_builder().timeout(DEADLINE).build().unwrap()
+}
 
 /// Serves `router` with `axum::serve` on a tokio listener, from inside the
 /// current (hosted) spindle runtime; returns its address.
@@ -61,6 +70,107 @@ async fn spindle_upstream(body: &'static str) -> SocketAddr {
     addr
 }
 
+/// A root certificate made for one test and, signed by it, a server
+/// certificate for `127.0.0.1`: what a private CA gives an upstream.
+struct TestPki {
+    /// The root, for a client's `tls_certs_only`.
+    root: reqwest::Certificate,
+    /// The root in PEM, for the backend's `--upstream-ca`.
+    root_pem: String,
+    /// The server's side: its certificate and key, ring's crypto.
+    server: Arc<rustls::ServerConfig>,
+}
+
+impl TestPki {
+    /// A fresh root and server certificate, each with its own key.
+    fn new() -> TestPki {
+        let mut root = rcgen::CertificateParams::new(Vec::new()).unwrap();
+        root.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        root.distinguished_name
+            .push(rcgen::DnType::CommonName, "spindle test root");
+        let root =
+            rcgen::CertifiedIssuer::self_signed(root, rcgen::KeyPair::generate().unwrap()).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+        leaf.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let leaf = leaf.signed_by(&key, &root).unwrap();
+        let key = rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der());
+        // Deprecated for its lack of post-quantum key exchange: see lib.rs.
+        #[allow(deprecated)]
+        let ring = Arc::new(rustls::crypto::ring::default_provider());
+        let server = rustls::ServerConfig::builder_with_provider(ring)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![leaf.der().clone()], key.into())
+            .unwrap();
+        TestPki {
+            root: reqwest::Certificate::from_der(root.der()).unwrap(),
+            root_pem: root.pem(),
+            server: Arc::new(server),
+        }
+    }
+}
+
+/// An HTTPS upstream answering every request with `body`: tokio-rustls
+/// over a `tokio::net` listener, its tasks spawned on spindle.
+async fn tls_upstream(server: Arc<rustls::ServerConfig>, body: &'static str) -> SocketAddr {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(server);
+    spindle::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            spindle::spawn(async move {
+                // A client that does not trust the certificate ends here.
+                let Ok(mut stream) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut buf = [0; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+                // TLS's close_notify, then the TCP FIN.
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+/// The rustls error somewhere in `err`'s chain of sources.
+fn tls_error(err: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(err) = next {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        // An `io::Error`'s `source()` skips the error it wraps (reqwest's
+        // connector nests two): step into that one instead.
+        next = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner),
+            None => err.source(),
+        };
+    }
+    None
+}
+
 /// How many threads tokio or spindle started (their pools'
 /// `tokio-runtime-worker` and `spindle-blocking`, cut to 15 bytes).
 fn runtime_threads() -> usize {
@@ -88,7 +198,7 @@ fn tower_http_timeout_layer_answers_408_for_a_slow_handler() {
                 Duration::from_millis(50),
             ));
         let addr = serve_axum(app).await;
-        let client = reqwest::Client::new();
+        let client = client();
         let slow = client
             .get(format!("http://{addr}/slow"))
             .send()
@@ -126,7 +236,7 @@ fn tower_timeout_layer_ends_a_slow_call() {
 fn reqwest_gets_from_a_local_spindle_server_without_a_new_thread() {
     hosted().block_on(async {
         let addr = spindle_upstream("from spindle").await;
-        let client = reqwest::Client::new();
+        let client = client();
         let before = runtime_threads();
         for _ in 0..20 {
             let body = client
@@ -141,6 +251,44 @@ fn reqwest_gets_from_a_local_spindle_server_without_a_new_thread() {
         }
         // `<=`: a pool thread left by another test may end meanwhile.
         assert!(runtime_threads() <= before, "a runtime thread was started");
+    });
+}
+
+#[test]
+fn reqwest_gets_over_https_trusting_only_the_tests_root() {
+    hosted().block_on(async {
+        let pki = TestPki::new();
+        let addr = tls_upstream(pki.server.clone(), "from spindle over TLS").await;
+        let url = format!("https://{addr}/");
+        // The test's root and no other: the server's certificate verifies.
+        let trusting = client_builder()
+            .tls_certs_only([pki.root.clone()])
+            .timeout(DEADLINE)
+            .build()
+            .unwrap();
+        for _ in 0..3 {
+            let body = trusting
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(body, "from spindle over TLS");
+        }
+        // The platform's roots, the backend's default: they do not hold the
+        // test's root, so the same server is refused.
+        let err = client().get(&url).send().await.unwrap_err();
+        assert!(
+            matches!(
+                tls_error(&err),
+                Some(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::UnknownIssuer
+                ))
+            ),
+            "{err:?}"
+        );
     });
 }
 
@@ -178,7 +326,9 @@ fn axum_serve_with_a_tokio_listener_runs_inside_spindle() {
             }),
         );
         let addr = serve_axum(app).await;
-        let body = reqwest::get(format!("http://{addr}/"))
+        let body = client()
+            .get(format!("http://{addr}/"))
+            .send()
             .await
             .unwrap()
             .text()
@@ -194,11 +344,11 @@ fn the_backend_router_uses_the_pool_the_upstream_and_the_timeout() {
         let upstream = spindle_upstream("upstream says hi").await;
         let app = App {
             pool: open_database("sqlite::memory:", 1).await.unwrap(),
-            client: reqwest::Client::new(),
+            client: client(),
             upstream: format!("http://{upstream}"),
         };
         let addr = serve_axum(router(app, Duration::from_millis(100))).await;
-        let client = reqwest::Client::new();
+        let client = client();
         let url = |path: &str| format!("http://{addr}{path}");
         let created = client
             .post(url("/notes"))
@@ -249,6 +399,36 @@ fn exchange(addr: SocketAddr, request: &str) -> (String, String) {
     (status, body)
 }
 
+/// Starts the backend binary on port 0 with a 200 ms timeout and `args`;
+/// returns it and the address it printed.
+fn start_backend(args: &[&str]) -> (Backend, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backend"))
+        .args(["--addr", "127.0.0.1:0", "--timeout-ms", "200"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let backend = Backend(Some(child));
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    (backend, addr)
+}
+
+/// A `GET path` through `exchange`.
+fn raw_get(addr: SocketAddr, path: &str) -> (String, String) {
+    exchange(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    )
+}
+
 #[test]
 fn the_backend_example_serves_as_a_process() {
     // The upstream: a plain thread answering one request.
@@ -265,36 +445,15 @@ fn the_backend_example_serves_as_a_process() {
                 .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
         }
     });
-    let mut child = Command::new(env!("CARGO_BIN_EXE_backend"))
-        .args(["--addr", "127.0.0.1:0", "--timeout-ms", "200"])
-        .args(["--upstream", &format!("http://{upstream_addr}")])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut backend = Backend(Some(child));
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr: SocketAddr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .unwrap();
+    let (mut backend, addr) = start_backend(&["--upstream", &format!("http://{upstream_addr}")]);
     let post =
         "POST /notes HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbread";
     let (status, body) = exchange(addr, post);
     assert!(status.starts_with("HTTP/1.1 201"), "{status}");
     assert_eq!(body, "1\n");
-    let get = |path: &str| {
-        exchange(
-            addr,
-            &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
-        )
-    };
-    assert_eq!(get("/notes").1, "1: bread\n");
-    assert_eq!(get("/upstream").1, "ok");
-    assert!(get("/slow?ms=2000").0.starts_with("HTTP/1.1 408"));
+    assert_eq!(raw_get(addr, "/notes").1, "1: bread\n");
+    assert_eq!(raw_get(addr, "/upstream").1, "ok");
+    assert!(raw_get(addr, "/slow?ms=2000").0.starts_with("HTTP/1.1 408"));
     // SIGTERM: a graceful stop, exit 0.
     let child = backend.0.as_mut().unwrap();
     let pid = child.id().to_string();
@@ -315,4 +474,55 @@ fn the_backend_example_serves_as_a_process() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn the_backend_example_trusts_an_https_upstream_through_upstream_ca() {
+    // The upstream: a plain thread serving two connections over rustls,
+    // one request each; a handshake the client refuses ends its connection.
+    let pki = TestPki::new();
+    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream_addr = upstream.local_addr().unwrap();
+    let server = pki.server.clone();
+    std::thread::spawn(move || {
+        for tcp in upstream.incoming().take(2) {
+            let Ok(tcp) = tcp else {
+                return;
+            };
+            tcp.set_read_timeout(Some(DEADLINE)).unwrap();
+            let tls = rustls::ServerConnection::new(server.clone()).unwrap();
+            let mut stream = rustls::StreamOwned::new(tls, tcp);
+            let mut request = Vec::new();
+            let mut buf = [0; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nok TLS",
+            );
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        }
+    });
+    let upstream_url = format!("https://{upstream_addr}");
+    // The platform's roots only: the upstream's certificate is refused.
+    let (_untrusting, addr) = start_backend(&["--upstream", &upstream_url]);
+    let (status, body) = raw_get(addr, "/upstream");
+    assert!(status.starts_with("HTTP/1.1 502"), "{status}: {body}");
+    assert!(body.contains("upstream: "), "{body}");
+    // With the test's root in `--upstream-ca`: trusted.
+    let roots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ecosystem-upstream-root.pem");
+    std::fs::write(&roots, &pki.root_pem).unwrap();
+    let (_trusting, addr) = start_backend(&[
+        "--upstream",
+        &upstream_url,
+        "--upstream-ca",
+        roots.to_str().unwrap(),
+    ]);
+    let (status, body) = raw_get(addr, "/upstream");
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}: {body}");
+    assert_eq!(body, "ok TLS");
 }
