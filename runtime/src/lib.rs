@@ -251,9 +251,9 @@
 //! is boxed separately from its header (tokio puts both in one allocation
 //! with unsafe code); timers live in a binary heap rather than a timing
 //! wheel; a socket's waiters are a short list behind a mutex, where tokio
-//! keeps an intrusive linked list; and the budget is checked at the start
-//! of an operation and taken when it completes, where tokio takes it first
-//! and gives it back on `Pending`. The stall detector reports after the
+//! keeps an intrusive linked list; and only socket operations take their
+//! budget unit first and give it back on `Pending`, as tokio's all do (the
+//! others check first and take the unit when they complete). The stall detector reports after the
 //! poll returns, so it names the task and its spawn site but cannot show
 //! the stack (glommio's takes a backtrace from a signal handler). Each file
 //! says where it simplifies.

@@ -26,10 +26,35 @@ thread_local! {
     /// Written only by [`enter`] and [`EnterGuard::drop`]; read by [`with_core`].
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
 
-    /// The id of that runtime (`Shared::id`), or 0: what every socket and
-    /// timer operation compares its own runtime's id with, in one load.
-    /// Written with `CURRENT`.
-    static CURRENT_ID: Cell<u64> = const { Cell::new(0) };
+    /// What every operation reads: the running runtime's id and the
+    /// budget of the poll in progress, side by side so that a socket
+    /// operation's runtime check and its budget are one thread-local
+    /// access (`coop::admit`). No destructor, so it is there for as long
+    /// as the thread, also while its other thread-locals are torn down.
+    static LOCAL: Local = const {
+        Local {
+            runtime: Cell::new(0),
+            budget: Cell::new(None),
+        }
+    };
+}
+
+/// The per-thread state every operation reads (see `LOCAL`).
+pub(crate) struct Local {
+    /// The id of the runtime inside `block_on` on this thread
+    /// (`Shared::id`), or 0: what every socket and timer operation compares
+    /// its own runtime's id with. Written with `CURRENT`.
+    pub(crate) runtime: Cell<u64>,
+    /// The budget of the poll running on this thread: `Some(units left)`
+    /// inside a poll by spindle's loop, `None` (unconstrained) elsewhere.
+    /// Written and read by `coop.rs`.
+    pub(crate) budget: Cell<Option<u32>>,
+}
+
+/// Runs `f` with this thread's [`Local`].
+#[inline]
+pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> R {
+    LOCAL.with(f)
 }
 
 /// The id of the runtime running on this thread, 0 if none.
@@ -39,7 +64,7 @@ thread_local! {
 /// this first (`reactor/registration.rs`, `time/sleep.rs`).
 #[inline]
 pub(crate) fn current_id() -> u64 {
-    CURRENT_ID.try_with(Cell::get).unwrap_or(0)
+    LOCAL.with(|local| local.runtime.get())
 }
 
 /// Marks this thread as running `core` until the guard is dropped.
@@ -64,7 +89,7 @@ pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
                  use `spindle::spawn` and `.await` instead"
             );
         }
-        CURRENT_ID.with(|id| id.set(core.shared.id));
+        LOCAL.with(|local| local.runtime.set(core.shared.id));
         *current = Some(core);
     });
     EnterGuard { _private: () }
@@ -81,7 +106,7 @@ pub(crate) fn try_enter(core: Rc<Core>) -> Option<EnterGuard> {
             if current.is_some() {
                 return None;
             }
-            CURRENT_ID.with(|id| id.set(core.shared.id));
+            LOCAL.with(|local| local.runtime.set(core.shared.id));
             *current = Some(core);
             Some(EnterGuard { _private: () })
         })
@@ -93,7 +118,7 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         // `try_with`: the guard may be dropped while the thread is tearing down
         // its thread-locals, after `CURRENT` itself is gone.
-        let _ = CURRENT_ID.try_with(|id| id.set(0));
+        LOCAL.with(|local| local.runtime.set(0));
         let _ = CURRENT.try_with(|current| current.borrow_mut().take());
     }
 }

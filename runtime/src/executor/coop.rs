@@ -43,9 +43,11 @@
 //! never below) and still runs, so a `readable().await` + `try_read` loop
 //! yields at its next `readable()`.
 //!
-//! The budget lives in a thread-local `Cell`, set by the loop around each
-//! poll and read by the operations, so a resource needs no pointer to its
-//! runtime to find it. Outside a poll by spindle's loop (another executor,
+//! The budget lives in a thread-local `Cell`, beside the id of the runtime
+//! that runs on the thread (`Local` in `context.rs`), set by the loop
+//! around each poll and read by the operations, so a resource needs no
+//! pointer to its runtime to find it, and a socket operation reads both its
+//! runtime check and its budget in one access ([`admit`]). Outside a poll by spindle's loop (another executor,
 //! plain code) it is unconstrained.
 //!
 //! # Opting out
@@ -58,10 +60,13 @@
 //!
 //! # Where spindle is simpler than tokio
 //!
-//! tokio takes the unit when the operation starts and gives it back if the
-//! operation ends `Pending` (a `RestoreOnPending` guard); spindle checks at
-//! the start and takes the unit when the operation completes, which is the
-//! same rule with one fewer moving part. tokio's budget is also 128.
+//! Socket operations take their unit when they start, in the same access
+//! as their runtime check, and give it back if they park ([`admit`],
+//! [`refund`]), as tokio does (its `RestoreOnPending` guard); the other
+//! operations (timers, join handles, the `io` helpers) check at the start
+//! and take the unit when they complete ([`poll_proceed`], [`consume`]).
+//! Both come to the same rule: a unit is spent exactly when an operation
+//! returns `Ready`. tokio's budget is also 128.
 //!
 //! [`Timeout`]: crate::time::Timeout
 
@@ -72,12 +77,62 @@ use std::task::{Context, Poll};
 
 use crate::executor::context;
 
-thread_local! {
-    /// The budget of the poll running on this thread: `Some(units left)`
-    /// inside a poll by spindle's loop, `None` (unconstrained) elsewhere.
-    /// Written by [`Budgeted`] (the loop) and [`Unconstrained`]; read and
-    /// lowered by [`poll_proceed`] and [`consume`].
-    static BUDGET: Cell<Option<u32>> = const { Cell::new(None) };
+/// The budget of the poll running on this thread (`Local::budget` in
+/// `context.rs`, beside the runtime id): `Some(units left)` inside a poll
+/// by spindle's loop, `None` (unconstrained) elsewhere. Written by
+/// [`budgeted`] (the loop) and [`Unconstrained`]; read and lowered by
+/// [`poll_proceed`], [`consume`] and [`admit`].
+#[inline]
+fn with_budget<R>(f: impl FnOnce(&Cell<Option<u32>>) -> R) -> R {
+    context::with_local(|local| f(&local.budget))
+}
+
+/// What [`admit`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Admit {
+    /// Go ahead: the unit is taken (give it back with [`refund`] if the
+    /// operation ends `Pending`).
+    Go,
+    /// The thread does not run the resource's runtime: nothing taken.
+    Elsewhere,
+    /// The budget is spent: the task is deferred, nothing taken.
+    Spent,
+}
+
+/// The entry of a socket operation, in one thread-local access: checks
+/// that this thread runs runtime `runtime` and takes a unit of the budget
+/// up front (the hot path is an operation that completes). A spent budget
+/// defers the task as [`poll_proceed`] does.
+#[inline]
+pub(crate) fn admit(runtime: u64, cx: &mut Context<'_>) -> Admit {
+    let admit = context::with_local(|local| {
+        if local.runtime.get() != runtime {
+            return Admit::Elsewhere;
+        }
+        match local.budget.get() {
+            Some(0) => Admit::Spent,
+            Some(left) => {
+                local.budget.set(Some(left - 1));
+                Admit::Go
+            }
+            None => Admit::Go,
+        }
+    });
+    if admit == Admit::Spent {
+        spent(cx);
+    }
+    admit
+}
+
+/// Gives back the unit [`admit`] took: the operation parked instead of
+/// completing.
+#[inline]
+pub(crate) fn refund() {
+    with_budget(|budget| {
+        if let Some(left) = budget.get() {
+            budget.set(Some(left + 1));
+        }
+    });
 }
 
 /// Checks that the running task may do one more operation.
@@ -88,7 +143,7 @@ thread_local! {
 /// when the operation completes.
 #[inline]
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
-    if BUDGET.with(Cell::get) == Some(0) {
+    if with_budget(Cell::get) == Some(0) {
         spent(cx);
         return Poll::Pending;
     }
@@ -98,7 +153,7 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
 /// Takes one unit for an operation that completed without waiting.
 #[inline]
 pub(crate) fn consume() {
-    BUDGET.with(|budget| {
+    with_budget(|budget| {
         if let Some(left) = budget.get() {
             budget.set(Some(left.saturating_sub(1)));
         }
@@ -108,7 +163,7 @@ pub(crate) fn consume() {
 /// Whether the running poll has units left (or no budget at all).
 #[cfg(test)]
 fn has_remaining() -> bool {
-    BUDGET.with(Cell::get) != Some(0)
+    with_budget(Cell::get) != Some(0)
 }
 
 /// The slow path of [`poll_proceed`]: yield, and tell the runtime.
@@ -142,7 +197,7 @@ impl Swap {
     #[inline]
     fn new(budget: Option<u32>) -> Swap {
         Swap {
-            previous: BUDGET.with(|b| b.replace(budget)),
+            previous: with_budget(|b| b.replace(budget)),
         }
     }
 }
@@ -150,8 +205,7 @@ impl Swap {
 impl Drop for Swap {
     #[inline]
     fn drop(&mut self) {
-        // `try_with`: a drop during thread teardown must not panic.
-        let _ = BUDGET.try_with(|b| b.set(self.previous));
+        with_budget(|b| b.set(self.previous));
     }
 }
 

@@ -9,11 +9,14 @@
 //!
 //! ```text
 //!   poll_io(dir, op)
-//!     ├─ budget spent? ───────────────── defer the waker (yield) ── Pending
-//!     ├─ readiness has no `dir` bit? ── park waker in the slot ──── Pending
+//!     ├─ admit (one thread-local access):
+//!     │    not the socket's runtime? ───────────────── Ready(Err(elsewhere))
+//!     │    budget spent? ──────────── defer the waker (yield) ── Pending
+//!     │    else take a budget unit
+//!     ├─ readiness has no `dir` bit? ── park waker, give the unit back ── Pending
 //!     ├─ op() = Err(WouldBlock) ──────── clear `dir` bit ── loop (re-check)
 //!     ├─ op() = Err(Interrupted) ─────────────────────── loop (try again)
-//!     └─ op() = anything else ────────── take a budget unit ── Ready(result)
+//!     └─ op() = anything else ───────────────────────────── Ready(result)
 //!
 //!   poll_io_sized(dir, asked, op): poll_io, then
 //!     └─ Ready(Ok(n)), 0 < n < asked ─── clear `dir` bit (the short-read
@@ -22,7 +25,7 @@
 //!
 //! The budget (`executor/coop.rs`) is what keeps a task that always finds its
 //! socket ready from holding the thread: every operation that completes
-//! takes a unit, and the one that finds none left yields instead of running.
+//! spends a unit, and the one that finds none left yields instead of running.
 //!
 //! The byte-stream reads and writes (`IoSource::poll_read`, `poll_write`,
 //! `poll_write_vectored`) go through `poll_io_sized`; operations without a
@@ -81,10 +84,10 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use crate::executor::context;
-use crate::executor::coop;
+use crate::executor::coop::{self, Admit};
 use crate::explain::{self, Explain};
 use crate::reactor::{Direction, IoSlot, Ready};
 use crate::task::waker::Shared;
@@ -143,6 +146,20 @@ impl Registration {
         }
     }
 
+    /// The entry of every waiting operation, in one thread-local access
+    /// (`coop::admit`): this thread runs the socket's runtime, and the
+    /// task's budget gives a unit, taken now (an operation that then parks
+    /// gives it back with `coop::refund`). `Ready(Err)` away from the
+    /// runtime; `Pending` with the budget spent (the task is deferred).
+    #[inline]
+    fn admit(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match coop::admit(self.shared.id, cx) {
+            Admit::Go => Poll::Ready(Ok(())),
+            Admit::Elsewhere => Poll::Ready(Err(self.elsewhere())),
+            Admit::Spent => Poll::Pending,
+        }
+    }
+
     /// The error of an operation away from the socket's runtime.
     #[cold]
     #[inline(never)]
@@ -182,15 +199,12 @@ impl Registration {
         key: Option<&mut u64>,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<Ready>> {
-        if let Err(err) = self.check() {
+        if let Err(err) = ready!(self.admit(cx)) {
             return Poll::Ready(Err(err));
         }
-        if coop::poll_proceed(cx).is_pending() {
-            return Poll::Pending;
-        }
         let ready = self.poll_readiness(direction, key, cx);
-        if ready.is_ready() {
-            coop::consume();
+        if ready.is_pending() {
+            coop::refund();
         }
         ready.map(Ok)
     }
@@ -289,14 +303,12 @@ impl Registration {
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        if let Err(err) = self.check() {
+        if let Err(err) = ready!(self.admit(cx)) {
             return Poll::Ready(Err(err));
-        }
-        if coop::poll_proceed(cx).is_pending() {
-            return Poll::Pending;
         }
         loop {
             if self.poll_readiness(direction, None, cx).is_pending() {
+                coop::refund();
                 return Poll::Pending;
             }
             match op() {
@@ -308,10 +320,7 @@ impl Registration {
                 }
                 // EINTR: a signal interrupted the syscall; simply try again.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                result => {
-                    coop::consume();
-                    return Poll::Ready(result);
-                }
+                result => return Poll::Ready(result),
             }
         }
     }

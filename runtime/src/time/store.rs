@@ -127,6 +127,7 @@ impl TimerStore {
     }
 
     /// The tick that `now` falls in (rounded down).
+    #[inline]
     pub(crate) fn now_tick(&self, now: Instant) -> u64 {
         let millis = now.saturating_duration_since(self.origin).as_millis();
         u64::try_from(millis).unwrap_or(u64::MAX)
@@ -262,6 +263,7 @@ impl TimerStore {
 
     /// The earliest tick at which a timer may fire, dropping stale entries
     /// from the top of the heap on the way.
+    #[inline]
     pub(crate) fn next_tick(&mut self) -> Option<u64> {
         while let Some(&Reverse((tick, seq, index))) = self.heap.peek() {
             match self.slots.get(index) {
@@ -276,6 +278,7 @@ impl TimerStore {
 
     /// How long the loop may sleep from `now` before the next timer is due;
     /// `None` when no timer is armed.
+    #[inline]
     pub(crate) fn next_timeout(&mut self, now: Instant) -> Option<Duration> {
         let tick = self.next_tick()?;
         let at = self
