@@ -168,7 +168,9 @@
 //!     [`test`](macro@test).
 //! 18. `hyper/` (feature `hyper`): hyper 1.x on spindle (`mod.rs`);
 //!     `serve.rs`: `hyper::serve`, a whole HTTP/1 + HTTP/2 server.
-//! 19. `tokio/` (feature `tokio`): tokio hosted on spindle's thread.
+//! 19. `tokio/` (feature `tokio`): tokio hosted on spindle's thread
+//!     (`host.rs`), and tokio's `AsyncRead` and `AsyncWrite` on spindle's
+//!     streams (`io.rs`).
 //!
 //! The [`guide`] (`guide.rs`) is a chapter to read before all of these.
 //!
@@ -280,7 +282,7 @@ mod reactor;
 pub mod signal;
 pub mod task;
 pub mod time;
-#[cfg(all(feature = "tokio", unix))]
+#[cfg(feature = "tokio")]
 pub mod tokio;
 
 pub use blocking::spawn_blocking;

@@ -10,18 +10,8 @@ use std::net::Shutdown;
 use std::time::Duration;
 
 use spindle::io::{AsyncWriteExt, Interest};
-use spindle::net::{TcpListener, TcpStream, UnixStream};
-use support::within;
-
-/// A connected TCP pair on loopback.
-async fn tcp_pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (server, _) = listener.accept().await.unwrap();
-    (client, server)
-}
+use spindle::net::UnixStream;
+use support::{tcp_pair, within};
 
 #[test]
 fn ready_waits_for_the_first_of_both_directions() {

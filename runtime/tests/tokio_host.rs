@@ -9,10 +9,11 @@ use std::rc::Rc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use spindle::io::{AsyncReadExt, AsyncWriteExt};
 use spindle::net::{TcpListener, TcpStream};
 use support::trace::Recorder;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+// tokio's extension traits serve spindle's streams too (`tokio/io.rs`);
+// with futures-io's in scope as well, `read_exact` would be ambiguous.
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A runtime hosted in tokio.
 fn hosted() -> spindle::Runtime {

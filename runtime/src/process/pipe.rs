@@ -10,6 +10,9 @@
 //! (`reactor/registration.rs`), so an empty pipe parks the task until the kernel
 //! reports it readable, with no thread per pipe.
 //!
+//! With the feature `tokio` the three implement tokio's `AsyncRead` or
+//! `AsyncWrite` as well (`tokio/io.rs`).
+//!
 //! Only our end is non-blocking; the child's end, a different file
 //! descriptor, is untouched, so the child sees an ordinary pipe.
 
@@ -199,6 +202,19 @@ impl AsyncRead for ChildStderr {
         poll_read(&self.pipe, cx, buf)
     }
 }
+
+#[cfg(feature = "tokio")]
+crate::tokio::io::async_write! {
+    // Not vectored: `ChildStdin` keeps futures-io's default
+    // `poll_write_vectored`, which writes the first buffer that is not empty.
+    vectored: false;
+    ///
+    /// Here that closes our end of the pipe, so the child reads EOF; a
+    /// write after it fails with `BrokenPipe`.
+    ChildStdin,
+}
+#[cfg(feature = "tokio")]
+crate::tokio::io::async_read!(ChildStdout, ChildStderr);
 
 impl fmt::Debug for ChildStdin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

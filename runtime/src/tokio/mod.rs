@@ -1,4 +1,5 @@
-//! tokio hosted on spindle's thread (feature `tokio`).
+//! tokio hosted on spindle's thread, and tokio's I/O traits on spindle's
+//! streams (feature `tokio`).
 //!
 //! Much of the Rust ecosystem is built on tokio's runtime: reqwest, sqlx's
 //! pool, tower's and tower-http's timeouts, `axum::serve` call
@@ -78,6 +79,61 @@
 //! nor by tokio's (the host is unconstrained): the stall detector reports
 //! it.
 //!
+//! # tokio's I/O traits on spindle's streams
+//!
+//! [`TcpStream`], [`UnixStream`], their split halves (borrowed and owned)
+//! and a child's [`ChildStdin`], [`ChildStdout`] and [`ChildStderr`]
+//! implement tokio's `AsyncRead` and `AsyncWrite` beside futures-io's, so
+//! crates written against tokio's traits take them directly:
+//! tokio-util's codecs (`Framed`, `FramedRead`, `FramedWrite`),
+//! tokio-rustls, tokio-tungstenite, h2, `tokio::io::copy_bidirectional`,
+//! `BufReader` and the `AsyncReadExt` / `AsyncWriteExt` methods. They need
+//! no host: they work on a plain spindle runtime and under
+//! [`Builder::tokio`] alike, and run where every spindle socket runs, in
+//! its own runtime's `block_on` on its thread (elsewhere they answer with
+//! the error of [`net`](crate::net#one-runtime-one-thread)).
+//!
+//! ```
+//! # #[cfg(not(mio_unsupported_force_poll_poll))] {
+//! use spindle::net::{TcpListener, TcpStream};
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! spindle::block_on(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
+//!     let mut client = TcpStream::connect(listener.local_addr()?).await?;
+//!     let (mut server, _) = listener.accept().await?;
+//!     client.write_all(b"ping").await?;
+//!     // `client.shutdown()` would name the inherent `shutdown(how)`.
+//!     AsyncWriteExt::shutdown(&mut client).await?; // a FIN
+//!     let mut got = Vec::new();
+//!     server.read_to_end(&mut got).await?; // up to the FIN
+//!     assert_eq!(got, b"ping");
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! Bring one family of extension traits into scope, tokio's or
+//! futures-io's ([`spindle::io`](crate::io)): with both, a call like
+//! `write_all` is ambiguous. And as above, method syntax finds an inherent
+//! method first: `stream.shutdown()` is `TcpStream::shutdown(how)`, so
+//! tokio's is called as `AsyncWriteExt::shutdown(&mut stream)`.
+//!
+//! The impls forward to the futures-io ones (`io.rs` says how, and where
+//! the traits differ: a read zeroes the unfilled part of tokio's `ReadBuf`
+//! instead of reading into uninitialised memory with `unsafe`, as tokio's
+//! own streams do). There is no `AsyncBufRead`: no spindle stream keeps a
+//! buffer to lend, so wrap one in `tokio::io::BufReader`, as for tokio's
+//! streams.
+//!
 //! [`Builder::tokio`]: crate::Builder::tokio
+//! [`TcpStream`]: crate::net::TcpStream
+//! [`UnixStream`]: crate::net::UnixStream
+//! [`ChildStdin`]: crate::process::ChildStdin
+//! [`ChildStdout`]: crate::process::ChildStdout
+//! [`ChildStderr`]: crate::process::ChildStderr
 
+#[cfg(unix)]
 pub(crate) mod host;
+pub(crate) mod io;

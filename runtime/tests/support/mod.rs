@@ -34,6 +34,18 @@ pub(crate) fn cpu_time() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
+/// A connected TCP pair on loopback: (client, server).
+pub(crate) async fn tcp_pair() -> (spindle::net::TcpStream, spindle::net::TcpStream) {
+    let listener = spindle::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let client = spindle::net::TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (client, server)
+}
+
 /// Bounds a test: panics if `f` does not finish within `limit`, so a
 /// lost wake-up fails the test instead of hanging CI.
 pub(crate) fn within<T: Send + 'static>(

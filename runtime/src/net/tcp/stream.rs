@@ -5,7 +5,8 @@
 //! (see `reactor/registration.rs`). `TcpStream` and `&TcpStream` implement
 //! `futures_io::AsyncRead` and `AsyncWrite`, so everything written against
 //! futures-io (and the extension traits in [`spindle::io`](crate::io)) works
-//! on it.
+//! on it; with the feature `tokio` they implement tokio's `AsyncRead` and
+//! `AsyncWrite` too (`tokio/io.rs`).
 //!
 //! Connecting follows mio's documented recipe: start a non-blocking
 //! `connect(2)`, wait until the socket is writable, then ask `SO_ERROR`
@@ -862,6 +863,11 @@ impl AsyncWrite for &TcpStream {
         self.poll_close_priv()
     }
 }
+
+#[cfg(feature = "tokio")]
+crate::tokio::io::async_read!(TcpStream, &TcpStream);
+#[cfg(feature = "tokio")]
+crate::tokio::io::async_write!(vectored: true; TcpStream, &TcpStream);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

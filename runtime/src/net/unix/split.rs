@@ -269,3 +269,8 @@ delegate_read!(ReadHalf<'_>);
 delegate_read!(OwnedReadHalf);
 delegate_write!(WriteHalf<'_>);
 delegate_write!(OwnedWriteHalf);
+
+#[cfg(feature = "tokio")]
+crate::tokio::io::async_read!(ReadHalf<'_>, OwnedReadHalf);
+#[cfg(feature = "tokio")]
+crate::tokio::io::async_write!(vectored: true; WriteHalf<'_>, OwnedWriteHalf);

@@ -7,7 +7,8 @@
 //! of a stream socket proves its receive buffer empty; see
 //! `reactor/registration.rs`). `UnixStream` and `&UnixStream` implement
 //! `futures_io::AsyncRead` and `AsyncWrite`; `poll_close` shuts down the
-//! write side, so the peer reads EOF.
+//! write side, so the peer reads EOF. With the feature `tokio` they
+//! implement tokio's `AsyncRead` and `AsyncWrite` too (`tokio/io.rs`).
 //!
 //! Connecting follows the TCP recipe: start a non-blocking `connect(2)`,
 //! wait until the socket is writable, then ask `SO_ERROR` and
@@ -632,6 +633,11 @@ impl AsyncWrite for &UnixStream {
         self.poll_close_priv()
     }
 }
+
+#[cfg(feature = "tokio")]
+crate::tokio::io::async_read!(UnixStream, &UnixStream);
+#[cfg(feature = "tokio")]
+crate::tokio::io::async_write!(vectored: true; UnixStream, &UnixStream);
 
 impl fmt::Debug for UnixStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
