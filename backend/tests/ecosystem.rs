@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use spindle::io::{AsyncReadExt, AsyncWriteExt};
 use spindle::net::TcpListener;
 use spindle_backend::{client_builder, open_database, router, App};
 
@@ -41,6 +40,31 @@ async fn serve_axum(router: Router) -> SocketAddr {
     addr
 }
 
+/// Reads one request's head from `stream`, answers it with `body` and
+/// shuts the connection down (for TLS: close_notify, then the FIN). Both
+/// upstreams below run it, through tokio's I/O traits, which spindle's
+/// streams implement with the `tokio` feature.
+async fn answer<S>(stream: &mut S, body: &str)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut request = Vec::new();
+    let mut buf = [0; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    let answer = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(answer.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
 /// A spindle-native upstream answering every request with `body`.
 async fn spindle_upstream(body: &'static str) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -50,21 +74,7 @@ async fn spindle_upstream(body: &'static str) -> SocketAddr {
             let Ok((mut stream, _)) = listener.accept().await else {
                 return;
             };
-            spindle::spawn(async move {
-                let mut request = Vec::new();
-                let mut buf = [0; 1024];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let answer = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = stream.write_all(answer.as_bytes()).await;
-            });
+            spindle::spawn(async move { answer(&mut stream, body).await });
         }
     });
     addr
@@ -115,7 +125,6 @@ impl TestPki {
 /// An HTTPS upstream answering every request with `body`: tokio-rustls
 /// over a `tokio::net` listener, its tasks spawned on spindle.
 async fn tls_upstream(server: Arc<rustls::ServerConfig>, body: &'static str) -> SocketAddr {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(server);
@@ -130,21 +139,7 @@ async fn tls_upstream(server: Arc<rustls::ServerConfig>, body: &'static str) -> 
                 let Ok(mut stream) = acceptor.accept(tcp).await else {
                     return;
                 };
-                let mut request = Vec::new();
-                let mut buf = [0; 1024];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let answer = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = stream.write_all(answer.as_bytes()).await;
-                // TLS's close_notify, then the TCP FIN.
-                let _ = stream.shutdown().await;
+                answer(&mut stream, body).await;
             });
         }
     });
