@@ -18,6 +18,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::thread::{self, ThreadId};
 
 use crate::executor::Core;
 
@@ -35,6 +36,7 @@ thread_local! {
         Local {
             runtime: Cell::new(0),
             budget: Cell::new(None),
+            thread: Cell::new(None),
         }
     };
 }
@@ -49,6 +51,10 @@ pub(crate) struct Local {
     /// inside a poll by spindle's loop, `None` (unconstrained) elsewhere.
     /// Written and read by `coop.rs`.
     pub(crate) budget: Cell<Option<u32>>,
+    /// This thread's id, once [`this_thread`] has been asked (every thread
+    /// that builds a runtime has): what a socket compares with its
+    /// runtime's owner thread when no runtime is entered here.
+    thread: Cell<Option<ThreadId>>,
 }
 
 /// Runs `f` with this thread's [`Local`].
@@ -65,6 +71,30 @@ pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> R {
 #[inline]
 pub(crate) fn current_id() -> u64 {
     LOCAL.with(|local| local.runtime.get())
+}
+
+/// The id of this thread, remembered in [`Local`] so that later checks
+/// ([`is_thread`]) read a thread-local instead of asking `std::thread`.
+/// Called by `Core::new`: the thread that builds a runtime is its owner.
+pub(crate) fn this_thread() -> ThreadId {
+    LOCAL.with(|local| match local.thread.get() {
+        Some(id) => id,
+        None => {
+            let id = thread::current().id();
+            local.thread.set(Some(id));
+            id
+        }
+    })
+}
+
+/// Whether this thread is `owner`: the thread that built the runtime
+/// whose id is `owner`'s (a `Runtime` is `!Send`, so it never leaves that
+/// thread). A thread that never built a runtime has no id in [`Local`] and
+/// is nobody's owner, so this never calls into `std::thread` (which may be
+/// gone while the thread tears down its thread-locals).
+#[inline]
+pub(crate) fn is_thread(owner: ThreadId) -> bool {
+    LOCAL.with(|local| local.thread.get() == Some(owner))
 }
 
 /// Marks this thread as running `core` until the guard is dropped.

@@ -29,24 +29,36 @@
 //! # One runtime, one thread
 //!
 //! A socket is registered with the runtime that was current when it was
-//! created, and its I/O runs there: inside that runtime's `block_on`, on
-//! the thread that called it (in the `block_on` future or in one of the
-//! runtime's tasks). The socket itself is `Send + Sync` and may be moved
-//! anywhere; what it refuses is I/O anywhere else. Every operation checks
-//! this first (one thread-local load and a compare) and answers with an
-//! `io::Error` of kind `Other`, never with `Pending` forever:
+//! created, and its I/O runs on that runtime's thread: the thread that
+//! built it (a [`Runtime`](crate::Runtime) is `!Send`). Inside its
+//! `block_on` (in the `block_on` future or in one of the runtime's tasks)
+//! that is the common case; outside any `block_on` on the same thread (a
+//! test harness polling a future by hand after `block_on` returned) the
+//! socket works too: the syscall runs, a wait parks, the next `block_on`
+//! dispatches the event and wakes it, and dropping the runtime wakes it
+//! with the shut-down error below, as tokio does.
 //!
-//! - on another thread, or on the right thread outside its runtime's
-//!   `block_on`: `spindle: this socket belongs to a runtime that is not
-//!   running on this thread; a socket may be moved between threads, but
-//!   its I/O runs on its own runtime's thread (use it from a task of that
-//!   runtime)`;
+//! The socket itself is `Send + Sync` and may be moved anywhere; what it
+//! refuses is I/O anywhere else. Every operation checks this first (one
+//! thread-local load and a compare) and answers with an `io::Error` of
+//! kind `Other`, never with `Pending` forever:
+//!
+//! - on another thread (a plain thread, another runtime's thread, a
+//!   `spawn_blocking` job): `spindle: this socket belongs to a runtime that
+//!   is not running on this thread; a socket may be moved between threads,
+//!   but its I/O runs on its own runtime's thread (use it from a task of
+//!   that runtime)`;
+//! - on its own thread inside *another* runtime's `block_on`, whose loop
+//!   shuts this one out until it returns: `spindle: this socket belongs to
+//!   another runtime of this thread, which does not run while this one's
+//!   `block_on` does; use it from a task of its own runtime, or outside any
+//!   `block_on``;
 //! - after its runtime was dropped: `spindle: the runtime this socket was
 //!   registered with has shut down`.
 //!
 //! The waits (`ready`, `readable`, `writable`, `poll_read_ready`, …) give
-//! the same two errors. A task waiting on a socket when its runtime drops
-//! is woken, to the second one.
+//! the same errors. A task waiting on a socket when its runtime drops
+//! is woken, to the last one.
 //!
 //! # Peeking
 //!

@@ -64,6 +64,27 @@
 //! loop frees the slot at its next turn, and the slot's next owner gets a
 //! new generation.
 //!
+//! # Outside `block_on`
+//!
+//! A socket's I/O runs where its runtime runs. That is the thread that
+//! built the runtime (a `Runtime` is `!Send`), whether or not it is inside
+//! `block_on` at the moment: a socket polled there after `block_on`
+//! returned (by a test harness, or by another executor on the same thread)
+//! does its syscall, and parks its waker when the socket is not ready; the
+//! next `block_on` dispatches the event and wakes it, and dropping the
+//! runtime wakes it with the shut-down error. Anywhere else the operation
+//! answers with an error that says why:
+//!
+//! - another thread (a socket moved to a plain thread, or used inside
+//!   `spawn_blocking`): no loop will ever dispatch its events there;
+//! - the owner thread while *another* runtime is inside `block_on`: this
+//!   socket's loop cannot run until that `block_on` returns, so a wait
+//!   would hang the task that waits;
+//! - a runtime that has shut down.
+//!
+//! Timers are not sockets: a `Sleep` is polled by a task of its runtime
+//! (`time/sleep.rs`), because the timer store lives in the loop's core.
+//!
 //! # Invariants
 //!
 //! - **Stale readiness.** Readiness is only ever cleared right after an
@@ -136,14 +157,34 @@ pub(crate) struct Registration {
 }
 
 impl Registration {
-    /// Checks that this thread runs the socket's runtime.
+    /// Checks that this thread runs the socket's runtime, or is its idle
+    /// owner (see "Outside `block_on`" above).
     #[inline]
     fn check(&self) -> io::Result<()> {
-        if context::current_id() == self.shared.id {
+        if context::current_id() == self.shared.id || self.idle_owner() {
             Ok(())
         } else {
             Err(self.elsewhere())
         }
+    }
+
+    /// Whether this is the runtime's own thread with no runtime entered,
+    /// and the runtime is still there: an operation may run and park here
+    /// (see "Outside `block_on`" above).
+    #[cold]
+    #[inline(never)]
+    fn idle_owner(&self) -> bool {
+        context::current_id() == 0
+            && context::is_thread(self.shared.owner)
+            && !self.shared.is_closed()
+    }
+
+    /// Whether this is the socket's own thread, the only one that may touch
+    /// its slot's waiters (`IoSlot`'s invariant), whether inside `block_on`
+    /// or not.
+    #[inline]
+    fn on_owner_thread(&self) -> bool {
+        context::current_id() == self.shared.id || context::is_thread(self.shared.owner)
     }
 
     /// The entry of every waiting operation, in one thread-local access
@@ -155,6 +196,7 @@ impl Registration {
     fn admit(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match coop::admit(self.shared.id, cx) {
             Admit::Go => Poll::Ready(Ok(())),
+            Admit::Elsewhere if self.idle_owner() => Poll::Ready(Ok(())),
             Admit::Elsewhere => Poll::Ready(Err(self.elsewhere())),
             Admit::Spent => Poll::Pending,
         }
@@ -166,6 +208,12 @@ impl Registration {
     fn elsewhere(&self) -> io::Error {
         if self.shared.is_closed() {
             io::Error::other("spindle: the runtime this socket was registered with has shut down")
+        } else if context::is_thread(self.shared.owner) {
+            io::Error::other(
+                "spindle: this socket belongs to another runtime of this thread, which does \
+                 not run while this one's `block_on` does; use it from a task of its own \
+                 runtime, or outside any `block_on`",
+            )
         } else {
             io::Error::other(
                 "spindle: this socket belongs to a runtime that is not running on this \
@@ -262,8 +310,12 @@ impl Registration {
     }
 
     /// Removes a keyed future's waker (the future was dropped).
+    ///
+    /// Away from the socket's thread it leaves the entry: the slot's waiters
+    /// are the owner thread's alone, and the next event or the runtime's
+    /// shutdown takes the entry and wakes it, once, for nothing.
     pub(crate) fn unpark(&self, direction: Direction, key: u64) {
-        if key != 0 {
+        if key != 0 && self.on_owner_thread() {
             self.slot.unpark(direction, key);
         }
     }

@@ -44,6 +44,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Wake;
+use std::thread::ThreadId;
 
 use futures::task::ArcWake;
 
@@ -162,6 +163,11 @@ pub(crate) struct Shared {
     /// thread's current runtime id (`executor/context.rs`) by every socket and timer
     /// operation.
     pub(crate) id: u64,
+    /// The thread that built the runtime and is the only one that runs it
+    /// (`Runtime` is `!Send`): a socket of this runtime may be used there
+    /// also outside `block_on` (`reactor/registration.rs`, "Outside
+    /// `block_on`").
+    pub(crate) owner: ThreadId,
     /// Tasks woken from other threads (or from this thread outside
     /// `block_on`), drained by the loop in `Core::turn`.
     remote: RemoteQueue,
@@ -229,6 +235,7 @@ impl Shared {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            owner: context::this_thread(),
             remote: RemoteQueue::new(),
             waker,
             registry,
