@@ -316,8 +316,8 @@
 //!
 //!  1 poll      run queue ──pop TaskRef{index,id}──► task slab[index] ─► TaskCell::poll
 //!  2 pending   read(2) = WouldBlock ─► IoSlot.readiness &= !READABLE
-//!              IoSlot { readiness: u8 bits, waiters: Mutex<{read: Vec, write: Vec}>,
-//!                       parked: u8 (one bit per direction), next_key }
+//!              IoSlot { readiness: u8 bits, owner thread's cells (no lock):
+//!                       waiters {read: Vec, write: Vec}, parked: u8 bits, next_key }
 //!  3 register  waker parked in waiters.read, parked |= READ ─► Poll::Pending
 //!  4 event     epoll_wait ─► event(token) ─► slab[index], generation checked
 //!              ─► readiness |= READABLE, every reader waker taken (parked bit cleared)

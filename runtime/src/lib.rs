@@ -252,8 +252,9 @@
 //! spindle has one thread per runtime and no work stealing; a task's future
 //! is boxed separately from its header (tokio puts both in one allocation
 //! with unsafe code); timers live in a binary heap rather than a timing
-//! wheel; a socket's waiters are a short list behind a mutex, where tokio
-//! keeps an intrusive linked list; and only socket operations take their
+//! wheel; a socket's waiters are a short list in a cell that only its
+//! runtime's thread may touch (checked on every access, no lock), where
+//! tokio keeps an intrusive linked list behind a mutex; and only socket operations take their
 //! budget unit first and give it back on `Pending`, as tokio's all do (the
 //! others check first and take the unit when they complete). The stall detector reports after the
 //! poll returns, so it names the task and its spawn site but cannot show

@@ -37,12 +37,14 @@ use std::io;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Waker;
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use mio::event::Source;
 use mio::{Events, Interest, Poll, Registry, Token};
 use slab::Slab;
 
+use crate::executor::context;
 use crate::executor::metrics::Counters;
 use crate::explain::{self, Explain};
 
@@ -83,6 +85,8 @@ pub(crate) struct IoDriver {
     slots: RefCell<Slab<Arc<IoSlot>>>,
     /// The generation given to the next registration; see the invariants.
     next_generation: Cell<u32>,
+    /// The runtime's thread, the owner of every slot's waiters (`IoSlot`).
+    owner: ThreadId,
     /// Wakers collected during dispatch, woken after the slab borrow ends;
     /// kept between turns to reuse its allocation.
     to_wake: RefCell<Vec<Waker>>,
@@ -118,6 +122,7 @@ impl IoDriver {
             events: RefCell::new(Events::with_capacity(max_events.max(1))),
             slots: RefCell::new(Slab::new()),
             next_generation: Cell::new(0),
+            owner: context::this_thread(),
             to_wake: RefCell::new(Vec::new()),
             woken_tasks: RefCell::new(Vec::new()),
             explain_on: explain.on,
@@ -147,7 +152,7 @@ impl IoDriver {
         let token = Token(((generation as usize) << 32) | index);
         self.registry
             .register(source, token, Interest::READABLE | Interest::WRITABLE)?;
-        let slot = Arc::new(IoSlot::new(token));
+        let slot = Arc::new(IoSlot::new(token, self.owner));
         entry.insert(slot.clone());
         if self.explain_detail {
             explain::register(&self.explain, slot.token);
