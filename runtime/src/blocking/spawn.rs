@@ -41,8 +41,11 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use futures::channel::oneshot;
 
+use std::panic::Location;
+use std::sync::Arc;
+
 use crate::executor::context;
-use crate::task::{spawn, JoinHandle};
+use crate::task::{self, join_handle, JoinHandle, JoinState};
 
 /// Runs a blocking closure on the blocking pool and returns a handle to
 /// await its result.
@@ -105,8 +108,16 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let result = unblock("spindle::spawn_blocking", f);
-    spawn(async move {
+    // The task's id is taken first, so the closure runs with it current
+    // on the pool thread (`task::id()` there names the blocking task, as
+    // under tokio).
+    let core = context::expect_core("spindle::spawn_blocking");
+    let id = core.shared.next_task_id();
+    let result = unblock("spindle::spawn_blocking", move || {
+        let _current = task::id::enter(id);
+        f()
+    });
+    let task = async move {
         match result.await {
             Ok(value) => value,
             // Not `panic!`: no code is at fault, so the panic hook (which
@@ -114,7 +125,9 @@ where
             // skipped; the handle still yields the message.
             Err(err) => resume_unwind(Box::new(err.to_string())),
         }
-    })
+    };
+    let join = core.spawn_task(id, task, Arc::new(JoinState::new(id)), Location::caller());
+    join_handle(join)
 }
 
 /// Submits `f` to the current runtime's share of the pool now and returns

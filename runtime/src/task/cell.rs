@@ -51,7 +51,12 @@ pin_project_lite::pin_project! {
     enum Stage<F> {
         // Spawned and not yet done.
         Running { #[pin] future: F },
-        // Completed, panicked or cancelled: the future was dropped.
+        // The future's poll panicked and the future was dropped during the
+        // unwind; the result (the panic, or `Cancelled` under the
+        // fail-fast policy) is not stored yet.
+        Unwound,
+        // Completed, panicked or cancelled: the future was dropped and the
+        // result stored.
         Done,
     }
 }
@@ -71,11 +76,20 @@ pin_project_lite::pin_project! {
     }
 
     impl<F: Future> PinnedDrop for TaskCell<F> {
-        // Hands the header back to the runtime for the next `spawn` when no
-        // waker of this task is left anywhere (this cell holds the only
-        // reference), saving an allocation and a free per task.
+        // Drops an output nobody will take (the handle is gone) with the
+        // task's id current, as its future was dropped; then hands the
+        // header back to the runtime for the next `spawn` when no waker of
+        // this task is left anywhere (this cell holds the only reference),
+        // saving an allocation and a free per task.
         fn drop(this: Pin<&mut Self>) {
-            let header = &*this.project().header;
+            let this = this.project();
+            if Arc::strong_count(this.join) == 1 {
+                if let Some(orphan) = this.join.take_finished() {
+                    let _current = id::enter(this.join.id.as_u64());
+                    drop(orphan);
+                }
+            }
+            let header = &*this.header;
             if Arc::strong_count(header) == 1 {
                 context::with_core(|core| core.recycle_header(header));
             }
@@ -99,16 +113,18 @@ impl<F: Future> TaskCell<F> {
 
     /// Drops the future, stores the task's result, and wakes the joiner.
     ///
-    /// The future is dropped first, in place and under `catch_unwind`: its
-    /// destructor may touch the runtime, and if it panics, that panic is
-    /// the task's result (a task aborted while its destructor panics
-    /// reports `Panicked` with the payload, not `Cancelled`), and the loop
-    /// goes on.
+    /// The future is dropped first, in place, with the task's id current
+    /// (`task::id()` works in its destructor, as in its poll) and under
+    /// `catch_unwind`: its destructor may touch the runtime, and if it
+    /// panics, that panic is the task's result (a task aborted while its
+    /// destructor panics reports `Panicked` with the payload, not
+    /// `Cancelled`), and the loop goes on.
     fn finish(self: Pin<&mut Self>, result: Result<F::Output, JoinError>) {
         let this = self.project();
         // No more polls: wakes of a finished task stop at the de-duplication
         // step in `waker.rs`.
         this.header.scheduled.store(true, Ordering::Release);
+        let _current = id::enter(this.join.id.as_u64());
         let mut stage = this.stage;
         let dropped = catch_unwind(AssertUnwindSafe(|| {
             stage.as_mut().project_replace(Stage::Done);
@@ -138,13 +154,26 @@ impl<F: Future> Task for TaskCell<F> {
             return Outcome::Done;
         }
         let this = self.as_mut().project();
-        let StageProj::Running { future } = this.stage.project() else {
+        if !matches!(*this.stage, Stage::Running { .. }) {
             return Outcome::Done;
-        };
+        }
         let waker = futures::task::waker_ref(this.header);
         let mut cx = Context::from_waker(&waker);
         let _current = id::enter(this.header.task.id);
-        match catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
+        let mut stage = this.stage;
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            // A poll that panics drops the future while the panic unwinds,
+            // inside the task's context, as tokio does: its destructor sees
+            // `std::thread::panicking()`, the task's id and its task-locals.
+            let mut unwinding = DropOnUnwind(stage.as_mut());
+            let poll = match unwinding.0.as_mut().project() {
+                StageProj::Running { future } => future.poll(&mut cx),
+                _ => unreachable!("checked above"),
+            };
+            std::mem::forget(unwinding);
+            poll
+        }));
+        match polled {
             Ok(Poll::Pending) => Outcome::Pending,
             Ok(Poll::Ready(output)) => {
                 self.finish(Ok(output));
@@ -160,7 +189,7 @@ impl<F: Future> Task for TaskCell<F> {
     }
 
     fn cancel(self: Pin<&mut Self>) {
-        if matches!(self.stage, Stage::Running { .. }) {
+        if matches!(self.stage, Stage::Running { .. } | Stage::Unwound) {
             let id = self.join.id;
             self.finish(Err(JoinError::cancelled(id)));
         }
@@ -168,5 +197,17 @@ impl<F: Future> Task for TaskCell<F> {
 
     fn is_cancelled(&self) -> bool {
         self.join.is_aborted()
+    }
+}
+
+/// Drops a task's future if dropped itself, which happens only while a
+/// panic from the future's poll unwinds (the poll forgets it otherwise).
+struct DropOnUnwind<'a, F: Future>(Pin<&'a mut Stage<F>>);
+
+impl<F: Future> Drop for DropOnUnwind<'_, F> {
+    fn drop(&mut self) {
+        // A destructor that panics now panics during a panic, which aborts
+        // the process, as under tokio.
+        self.0.as_mut().project_replace(Stage::Unwound);
     }
 }

@@ -264,13 +264,12 @@ impl<T> Drop for JoinHandle<T> {
         if self.taken {
             return;
         }
-        let result = {
-            let mut inner = self.state.lock();
-            match inner.stage {
-                JoinStage::Finished(_) => std::mem::replace(&mut inner.stage, JoinStage::Consumed),
-                _ => return,
-            }
+        let Some(result) = self.state.take_finished() else {
+            return;
         };
+        // The output's destructor runs with the task's id current, as the
+        // future's did (`cell.rs`), on whichever thread drops the handle.
+        let _current = super::id::enter(self.state.id.as_u64());
         let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
     }
 }
@@ -395,6 +394,21 @@ impl<T> JoinState<T> {
         };
         if aborted {
             header.wake_task();
+        }
+    }
+
+    /// Takes a stored result out, leaving the slot `Consumed`: for a
+    /// handle dropped without taking it, or a task whose handle is gone.
+    pub(crate) fn take_finished(&self) -> Option<Result<T, JoinError>> {
+        let mut inner = self.lock();
+        match inner.stage {
+            JoinStage::Finished(_) => {
+                match std::mem::replace(&mut inner.stage, JoinStage::Consumed) {
+                    JoinStage::Finished(result) => Some(result),
+                    _ => unreachable!("matched above"),
+                }
+            }
+            _ => None,
         }
     }
 

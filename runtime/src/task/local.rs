@@ -240,6 +240,22 @@ impl<'a, T: 'static> Swap<'a, T> {
         });
         Swap { key, slot }
     }
+
+    /// [`enter`](Self::enter), or `None` where the key cannot be entered:
+    /// its thread-local is being torn down, or it is borrowed.
+    fn try_enter(key: &'static LocalKey<T>, slot: &'a mut Option<T>) -> Option<Swap<'a, T>> {
+        let entered = key
+            .inner
+            .try_with(|cell| match cell.try_borrow_mut() {
+                Ok(mut value) => {
+                    std::mem::swap(&mut *value, slot);
+                    true
+                }
+                Err(_) => false,
+            })
+            .unwrap_or(false);
+        entered.then_some(Swap { key, slot })
+    }
 }
 
 impl<T: 'static> Drop for Swap<'_, T> {
@@ -273,6 +289,21 @@ pin_project_lite::pin_project! {
         // the scope, so its last code still sees the value).
         #[pin]
         future: Option<F>,
+    }
+
+    impl<T: 'static, F> PinnedDrop for TaskLocalFuture<T, F> {
+        // A future dropped before it completed (its task aborted, its
+        // handle's runtime dropped, its poll panicked) is dropped inside
+        // the scope, so its destructor still sees the value, as tokio's
+        // does. Where the key cannot be entered (its thread-local is gone,
+        // or a `with` of it is running), the future drops without it.
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            if this.future.is_some() {
+                let _swap = Swap::try_enter(this.key, this.slot);
+                this.future.set(None);
+            }
+        }
     }
 }
 

@@ -53,7 +53,7 @@ use std::future::Future;
 use crate::executor::context;
 
 mod cell;
-mod id;
+pub(crate) mod id;
 mod join;
 mod join_set;
 mod local;
