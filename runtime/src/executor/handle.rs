@@ -209,8 +209,7 @@ impl<F: Future> Drop for PendingSpawn<F> {
         let future = self.future.take();
         if future.is_some() {
             drop(future);
-            self.join
-                .complete(Err(JoinError::cancelled(self.join.id())));
+            self.join.complete(Err(JoinError::cancelled(self.join.id)));
         }
     }
 }

@@ -50,8 +50,8 @@ impl Core {
         let header = self.header_for(task);
         // A local spawn owns the only `Arc` of its slot yet: no lock needed.
         match Arc::get_mut(&mut join) {
-            Some(unique) => unique.set_header(header.clone()),
-            None => join.attach(header.clone()),
+            Some(unique) => unique.set_header(&header),
+            None => join.attach(&header),
         }
         let cell: Pin<Box<dyn Task>> = Box::pin(TaskCell::new(future, header, join.clone()));
         entry.insert(TaskEntry {

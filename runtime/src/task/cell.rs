@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::id;
-use super::join::JoinState;
 use super::JoinError;
+use super::JoinState;
 use crate::executor::context;
 use crate::task::waker::Header;
 
@@ -76,20 +76,11 @@ pin_project_lite::pin_project! {
     }
 
     impl<F: Future> PinnedDrop for TaskCell<F> {
-        // Drops an output nobody will take (the handle is gone) with the
-        // task's id current, as its future was dropped; then hands the
-        // header back to the runtime for the next `spawn` when no waker of
+        // Hands the header back to the runtime for the next `spawn` when no waker of
         // this task is left anywhere (this cell holds the only reference),
         // saving an allocation and a free per task.
         fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            if Arc::strong_count(this.join) == 1 {
-                if let Some(orphan) = this.join.take_finished() {
-                    let _current = id::enter(this.join.id.as_u64());
-                    drop(orphan);
-                }
-            }
-            let header = &*this.header;
+            let header = &*this.project().header;
             if Arc::strong_count(header) == 1 {
                 context::with_core(|core| core.recycle_header(header));
             }

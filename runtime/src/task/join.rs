@@ -1,7 +1,7 @@
 //! A task's result and the handle that awaits it: [`JoinHandle`], the
 //! `Send + Sync` half a caller keeps; [`JoinError`], why a task produced
-//! no output; and `JoinState`, the result slot behind a mutex that the
-//! handle and the task's cell share (the task's future stays in the slab,
+//! no output. The result slot the handle and the task's cell share is
+//! `JoinState`, in `join_state.rs` (the task's future stays in the slab,
 //! see `cell.rs`).
 
 use std::any::Any;
@@ -9,13 +9,12 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
+use super::join_state::JoinState;
 use super::Id;
 use crate::executor::coop;
-use crate::task::waker::Header;
 
 /// Why a task produced no output: it was cancelled, or it panicked.
 ///
@@ -184,7 +183,7 @@ impl From<JoinError> for std::io::Error {
 ///
 /// A `JoinHandle<T>` is `Send + Sync` when `T` is `Send`, even though the
 /// task itself need not be: the handle holds only the task's *result slot*
-/// (behind a mutex), never its future. It can be awaited on another runtime
+/// (a lock-free state machine, `join_state.rs`), never its future. It can be awaited on another runtime
 /// or thread, blocked on, or aborted from anywhere.
 ///
 /// # Examples
@@ -198,8 +197,8 @@ impl From<JoinError> for std::io::Error {
 pub struct JoinHandle<T> {
     /// The task's result slot, shared with the task.
     state: Arc<JoinState<T>>,
-    /// Set when `poll` handed out the result: the slot is `Consumed`, so
-    /// dropping the handle need not lock it (the common `.await` case).
+    /// Set when `poll` handed out the result, so dropping the handle need
+    /// not touch the slot (the common `.await` case).
     taken: bool,
 }
 
@@ -237,7 +236,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        !matches!(self.state.lock().stage, JoinStage::Running)
+        self.state.is_complete()
     }
 
     /// The id of the task, the one [`task::id()`](crate::task::id) returns
@@ -264,7 +263,7 @@ impl<T> Drop for JoinHandle<T> {
         if self.taken {
             return;
         }
-        let Some(result) = self.state.take_finished() else {
+        let Some(result) = self.state.drop_handle() else {
             return;
         };
         // The output's destructor runs with the task's id current, as the
@@ -283,23 +282,17 @@ impl<T> Future for JoinHandle<T> {
         if coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
-        let mut inner = self.state.lock();
-        match std::mem::replace(&mut inner.stage, JoinStage::Consumed) {
-            JoinStage::Finished(result) => {
-                drop(inner);
+        let this = self.get_mut();
+        if this.taken {
+            panic!("`JoinHandle` polled after it completed");
+        }
+        match this.state.poll_result(cx) {
+            Poll::Ready(result) => {
                 coop::consume();
-                self.get_mut().taken = true;
+                this.taken = true;
                 Poll::Ready(result)
             }
-            JoinStage::Consumed => panic!("`JoinHandle` polled after it completed"),
-            JoinStage::Running => {
-                inner.stage = JoinStage::Running;
-                match &mut inner.waker {
-                    Some(waker) if waker.will_wake(cx.waker()) => {}
-                    slot => *slot = Some(cx.waker().clone()),
-                }
-                Poll::Pending
-            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }
@@ -310,146 +303,6 @@ impl<T> fmt::Debug for JoinHandle<T> {
             .field("id", &self.state.id)
             .field("finished", &self.is_finished())
             .finish()
-    }
-}
-
-/// A task's result slot: what its [`JoinHandle`] and the task share.
-///
-/// `Send + Sync` for a `Send` output: everything in it is behind a mutex or
-/// atomic, so a handle may be awaited, aborted or dropped on any thread.
-/// The task writes it once, when it finishes ([`complete`](Self::complete)).
-pub(crate) struct JoinState<T> {
-    /// The task's id.
-    pub(super) id: Id,
-    /// Set by `JoinHandle::abort`; read by the task's next poll, which
-    /// then cancels instead of polling.
-    aborted: AtomicBool,
-    /// The result, the joiner's waker and the task's header.
-    inner: Mutex<JoinInner<T>>,
-}
-
-/// The mutable part of a [`JoinState`].
-struct JoinInner<T> {
-    /// Where the result is.
-    stage: JoinStage<T>,
-    /// The waker of whoever awaits the handle; written by its poll, taken
-    /// and woken when the task finishes.
-    waker: Option<Waker>,
-    /// The task's header while it runs, so `abort` can schedule it (from
-    /// any thread); dropped when the task finishes, so the header can be
-    /// recycled for the next spawn.
-    header: Option<Arc<Header>>,
-}
-
-/// Where a task's result is (see the module doc's lifecycle).
-enum JoinStage<T> {
-    /// The task has not finished.
-    Running,
-    /// Done; the result waits for the handle.
-    Finished(Result<T, JoinError>),
-    /// The handle took the result (or dropped it).
-    Consumed,
-}
-
-impl<T> JoinState<T> {
-    /// The result slot of task `id`, whose header comes later
-    /// ([`set_header`](Self::set_header) or [`attach`](Self::attach)).
-    pub(crate) fn new(id: u64) -> JoinState<T> {
-        JoinState {
-            id: Id::new(id),
-            aborted: AtomicBool::new(false),
-            inner: Mutex::new(JoinInner {
-                stage: JoinStage::Running,
-                waker: None,
-                header: None,
-            }),
-        }
-    }
-
-    /// Gives a slot nobody else holds yet its task's header, without a lock.
-    pub(crate) fn set_header(&mut self, header: Arc<Header>) {
-        self.inner
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .header = Some(header);
-    }
-
-    /// Locks the slot. Nothing panics while holding the lock (results are
-    /// moved, never dropped, under it), so poisoning is ignored.
-    fn lock(&self) -> MutexGuard<'_, JoinInner<T>> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Gives the slot the header of its task (for `Handle::spawn`, whose
-    /// handle exists before the task does).
-    pub(crate) fn attach(&self, header: Arc<Header>) {
-        let aborted = {
-            let mut inner = self.lock();
-            if matches!(inner.stage, JoinStage::Running) {
-                inner.header = Some(header.clone());
-            }
-            self.aborted.load(Ordering::Acquire)
-        };
-        if aborted {
-            header.wake_task();
-        }
-    }
-
-    /// Takes a stored result out, leaving the slot `Consumed`: for a
-    /// handle dropped without taking it, or a task whose handle is gone.
-    pub(crate) fn take_finished(&self) -> Option<Result<T, JoinError>> {
-        let mut inner = self.lock();
-        match inner.stage {
-            JoinStage::Finished(_) => {
-                match std::mem::replace(&mut inner.stage, JoinStage::Consumed) {
-                    JoinStage::Finished(result) => Some(result),
-                    _ => unreachable!("matched above"),
-                }
-            }
-            _ => None,
-        }
-    }
-
-    /// Stores the result and wakes the joiner.
-    pub(crate) fn complete(&self, result: Result<T, JoinError>) {
-        let (waker, header) = {
-            let mut inner = self.lock();
-            inner.stage = JoinStage::Finished(result);
-            (inner.waker.take(), inner.header.take())
-        };
-        drop(header);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-
-    /// `JoinHandle::abort`: flag the task and schedule it, so the loop
-    /// cancels it at its next turn.
-    fn abort(&self) {
-        let header = {
-            let inner = self.lock();
-            if !matches!(inner.stage, JoinStage::Running) {
-                return;
-            }
-            inner.header.clone()
-        };
-        if !self.aborted.swap(true, Ordering::AcqRel) {
-            if let Some(header) = header {
-                header.wake_task();
-            }
-        }
-    }
-
-    /// The task's id.
-    pub(crate) fn id(&self) -> Id {
-        self.id
-    }
-
-    /// Whether `abort` was called.
-    pub(crate) fn is_aborted(&self) -> bool {
-        self.aborted.load(Ordering::Acquire)
     }
 }
 

@@ -16,7 +16,8 @@
 //!
 //! That split is what makes a handle `Send + Sync` while the task need not
 //! be: the future (perhaps full of `Rc`s) stays in the slab, on the
-//! runtime's thread; the result slot holds only the output, behind a mutex.
+//! runtime's thread; the result slot holds only the output, in cells whose
+//! owner one atomic word names (`join_state.rs`, no lock).
 //!
 //! # Lifecycle
 //!
@@ -45,8 +46,10 @@
 //! - A future is dropped in place, outside any borrow of the slab, so its
 //!   destructor may freely touch the runtime (drop sockets, spawn, abort
 //!   other tasks); a panic in it becomes the task's result.
-//! - The result slot's mutex is never held while user code runs: results
-//!   are moved in and out under it and dropped after it is released.
+//! - The result slot runs no user code while it decides who owns a cell:
+//!   results and wakers are moved in and out, and dropped or woken after
+//!   the word said whose they are. A future's and an output's destructor
+//!   run with the task's id current (`id::enter`).
 
 use std::future::Future;
 
@@ -56,6 +59,7 @@ mod cell;
 pub(crate) mod id;
 mod join;
 mod join_set;
+mod join_state;
 mod local;
 pub(crate) mod remote;
 mod task_ref;
@@ -65,9 +69,10 @@ pub(crate) mod yield_now;
 pub use crate::executor::coop::{consume_budget, unconstrained, Unconstrained};
 pub(crate) use cell::{Outcome, Task, TaskCell};
 pub use id::{id, try_id, Id};
-pub(crate) use join::{join_handle, JoinState};
+pub(crate) use join::join_handle;
 pub use join::{JoinError, JoinHandle};
 pub use join_set::JoinSet;
+pub(crate) use join_state::JoinState;
 pub use local::{AccessError, LocalKey, TaskLocalFuture};
 pub(crate) use task_ref::TaskRef;
 // `task_local!` is exported at the crate root (`#[macro_export]`); this
