@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::io::{ErrorKind, SeekFrom};
+use std::io::{ErrorKind, IoSlice, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -108,6 +108,48 @@ fn file_writes_in_many_small_pieces_reach_the_file_after_close() {
             for piece in data.chunks(4096) {
                 file.write_all(piece).await.unwrap();
             }
+            file.close().await.unwrap();
+        });
+        assert!(std::fs::read(&path).unwrap() == expected);
+    });
+}
+
+#[test]
+fn write_vectored_writes_every_buffer() {
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("vectored");
+        let path = dir.join("out");
+        let written = path.clone();
+        spindle::block_on(async move {
+            let mut file = File::create(&written).await.unwrap();
+            let slices = [
+                IoSlice::new(b"hello"),
+                IoSlice::new(b""),
+                IoSlice::new(b", "),
+                IoSlice::new(b"world"),
+            ];
+            assert_eq!(file.write_vectored(&slices).await.unwrap(), 12);
+            file.close().await.unwrap();
+        });
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello, world");
+    });
+}
+
+#[test]
+fn write_vectored_takes_what_fits_in_the_buffer_and_the_rest_later() {
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("vectored-large");
+        let path = dir.join("out");
+        let written = path.clone();
+        // Three slices of 512 KiB against a 1 MiB buffer: the first call
+        // takes two, the second the third.
+        let data = pattern(3 * 512 * 1024);
+        let expected = data.clone();
+        spindle::block_on(async move {
+            let mut file = File::create(&written).await.unwrap();
+            let slices: Vec<IoSlice<'_>> = data.chunks(512 * 1024).map(IoSlice::new).collect();
+            assert_eq!(file.write_vectored(&slices).await.unwrap(), 1024 * 1024);
+            assert_eq!(file.write_vectored(&slices[2..]).await.unwrap(), 512 * 1024);
             file.close().await.unwrap();
         });
         assert!(std::fs::read(&path).unwrap() == expected);

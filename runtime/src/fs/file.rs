@@ -35,6 +35,8 @@
 //!   read or a seek. So an error of a write shows up at a later write or at
 //!   `flush`: call `flush` (or `close`) to learn it. On drop, buffered
 //!   bytes are still written, in the background, with the error lost.
+//!   `write_vectored` copies every slice it is given, one after the other,
+//!   as far as the buffer has room: gathering buffers costs no extra hop.
 //! - **Seeking** first writes out pending bytes, and accounts for what was
 //!   read ahead: the `std` file's offset is ahead of the caller's position
 //!   by the unread bytes (the front's and a finished read-ahead's), so
@@ -47,7 +49,7 @@
 
 use std::fmt;
 use std::future::{poll_fn, Future};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -597,6 +599,63 @@ impl File {
     }
 }
 
+impl File {
+    /// The body of `poll_write` and `poll_write_vectored`: waits for a
+    /// running job, moves the `std` offset back over read-ahead, writes the
+    /// buffer out if it is full, then copies as much of `data`, slice after
+    /// slice, as fits into it; returns how many bytes it took.
+    fn poll_write_slices(
+        &mut self,
+        cx: &mut Context<'_>,
+        data: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            match ready!(self.poll_job(cx))? {
+                Some(Done::Write(result)) => result.map_err(|err| self.error(err))?,
+                Some(Done::Seek(result)) => {
+                    self.seeking = false;
+                    result.map_err(|err| self.error(err))?;
+                }
+                // A read-ahead that failed moved nothing; one that worked
+                // is counted as unread below.
+                Some(Done::Read(_) | Done::ReadToEnd(..)) | None => {}
+            }
+            let mut parts = self.take_parts()?;
+            let unread = self.drop_read_ahead(&mut parts);
+            if unread > 0 {
+                // The `std` offset is past what was read ahead: move it back
+                // to where the caller is before writing there.
+                self.start(parts, move |parts| {
+                    Done::Seek(parts.std.seek(SeekFrom::Current(-unread)))
+                });
+                continue;
+            }
+            if parts.mode == Mode::Writing && parts.buf.len() >= MAX_CHUNK {
+                self.start(parts, Parts::write_out);
+                continue;
+            }
+            if parts.mode == Mode::Empty {
+                // The buffer may still hold a spent chunk.
+                parts.buf.clear();
+            }
+            let mut taken = 0;
+            for slice in data {
+                let n = slice.len().min(MAX_CHUNK - parts.buf.len());
+                parts.buf.extend_from_slice(&slice[..n]);
+                taken += n;
+                if n < slice.len() {
+                    break; // the buffer is full
+                }
+            }
+            if !parts.buf.is_empty() {
+                parts.mode = Mode::Writing;
+            }
+            self.state = State::Idle(parts);
+            return Poll::Ready(Ok(taken));
+        }
+    }
+}
+
 impl AsyncRead for File {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -617,44 +676,17 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        loop {
-            match ready!(this.poll_job(cx))? {
-                Some(Done::Write(result)) => result.map_err(|err| this.error(err))?,
-                Some(Done::Seek(result)) => {
-                    this.seeking = false;
-                    result.map_err(|err| this.error(err))?;
-                }
-                // A read-ahead that failed moved nothing; one that worked
-                // is counted as unread below.
-                Some(Done::Read(_) | Done::ReadToEnd(..)) | None => {}
-            }
-            let mut parts = this.take_parts()?;
-            let unread = this.drop_read_ahead(&mut parts);
-            if unread > 0 {
-                // The `std` offset is past what was read ahead: move it back
-                // to where the caller is before writing there.
-                this.start(parts, move |parts| {
-                    Done::Seek(parts.std.seek(SeekFrom::Current(-unread)))
-                });
-                continue;
-            }
-            if parts.mode == Mode::Writing && parts.buf.len() >= MAX_CHUNK {
-                this.start(parts, Parts::write_out);
-                continue;
-            }
-            if parts.mode == Mode::Empty {
-                // The buffer may still hold a spent chunk.
-                parts.buf.clear();
-            }
-            let n = data.len().min(MAX_CHUNK - parts.buf.len());
-            parts.buf.extend_from_slice(&data[..n]);
-            if !parts.buf.is_empty() {
-                parts.mode = Mode::Writing;
-            }
-            this.state = State::Idle(parts);
-            return Poll::Ready(Ok(n));
-        }
+        self.get_mut().poll_write_slices(cx, &[IoSlice::new(data)])
+    }
+
+    /// Copies every buffer into the write buffer, as far as there is room
+    /// (futures-io's default would take only the first non-empty one).
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_write_slices(cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
