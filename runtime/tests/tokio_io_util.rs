@@ -84,10 +84,7 @@ const ROUNDS: usize = 10_000;
 async fn assert_yields(looping: impl Future<Output = ()>) {
     let (looping, yielding) = (pin!(looping), pin!(spindle::yield_now()));
     let yielded = matches!(select(looping, yielding).await, Either::Right(_));
-    assert!(
-        yielded,
-        "the loop ran {ROUNDS} rounds without yielding"
-    );
+    assert!(yielded, "the loop ran {ROUNDS} rounds without yielding");
 }
 
 // ---- io_util_empty.rs ----
