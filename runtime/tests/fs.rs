@@ -406,3 +406,26 @@ fn the_loop_keeps_running_while_files_are_read() {
         });
     });
 }
+
+#[test]
+fn next_entry_returns_every_entry_then_none() {
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("next-entry");
+        for name in ["a", "b", "c"] {
+            std::fs::write(dir.join(name), name).unwrap();
+        }
+        let path = dir.0.clone();
+        let mut names = spindle::block_on(async move {
+            let mut entries = fs::read_dir(&path).await.unwrap();
+            let mut names = Vec::new();
+            while let Some(entry) = entries.next_entry().await.unwrap() {
+                names.push(entry.file_name().into_string().unwrap());
+            }
+            // The end is sticky.
+            assert!(entries.next_entry().await.unwrap().is_none());
+            names
+        });
+        names.sort();
+        assert_eq!(names, ["a", "b", "c"]);
+    });
+}

@@ -12,9 +12,8 @@
 //!   `assert!(e.is_err())`.
 //! - The `tempfile` crate's `tempdir()` → the `tempdir()` below, over the
 //!   tests' own `TempDir`; a `NamedTempFile` → a file in one.
-//! - `ReadDir::next_entry().await` (an inherent method) →
-//!   `StreamExt::next().await.transpose()`: spindle's `ReadDir` is a
-//!   `Stream` of `io::Result<DirEntry>`.
+//! - `read_inherent` and `read_dir_entry_info` found that spindle's
+//!   `ReadDir` had no `next_entry` (only its `Stream` impl); it has now.
 //! - `File::set_permissions` (in `copy_permissions`) →
 //!   `fs::set_permissions` on the file's path: spindle's `File` has no
 //!   `set_permissions`.
@@ -42,7 +41,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use futures::StreamExt;
 use spindle::fs;
 use spindle::io::AsyncReadExt;
 use support::TempDir;
@@ -121,7 +119,7 @@ async fn read_inherent() {
 
     let mut entries = fs::read_dir(p).await.unwrap();
 
-    while let Some(e) = entries.next().await.transpose().unwrap() {
+    while let Some(e) = entries.next_entry().await.unwrap() {
         let s = e.file_name().to_str().unwrap().to_string();
         f.lock().unwrap().push(s);
     }
@@ -144,7 +142,7 @@ async fn read_dir_entry_info() {
 
     let mut dir = fs::read_dir(dir(&temp_dir)).await.unwrap();
 
-    let first_entry = dir.next().await.transpose().unwrap().unwrap();
+    let first_entry = dir.next_entry().await.unwrap().unwrap();
 
     assert_eq!(first_entry.path(), file_path);
     assert_eq!(first_entry.file_name(), "a.txt");
