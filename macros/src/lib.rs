@@ -28,7 +28,7 @@
 //! `#[spindle::main]` also takes a function that is not the program's
 //! `main`: a method (`self`, `&self`, `&mut self`) in an `impl` block, or
 //! a function with arguments, called like any other; and any of them may
-//! return `!` (a server that never returns).
+//! return `!` (a server that never returns) or `impl Trait`.
 //!
 //! ```
 //! struct Server { port: u16 }
@@ -331,12 +331,15 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> syn::Result<Tok
     let mut outer = sig.clone();
     outer.asyncness = None;
     // The declared output type, stated once on the pinned body, so `?` and
-    // `return` in the body infer against it. Not for `-> !`: the never type
-    // cannot be named as `Output = !` on stable Rust. There the body's
+    // `return` in the body infer against it. Not for `-> !`, which cannot be
+    // named as `Output = !` on stable Rust, nor for `-> impl Trait`, which
+    // cannot be named inside `dyn Future<Output = ..>`: there the body's
     // output is left to inference, and returning `block_on`'s result from
-    // a `-> !` function makes it `!`.
+    // the function fixes it to the declared type.
     let pinned = match &sig.output {
-        syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)) => {
+        syn::ReturnType::Type(_, ty)
+            if matches!(**ty, syn::Type::Never(_)) || mentions_impl(quote!(#ty)) =>
+        {
             quote!(let body = ::core::pin::pin!(body);)
         }
         syn::ReturnType::Default => quote! {
@@ -367,5 +370,16 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> syn::Result<Tok
                 .expect(#expect)
                 .block_on(body)
         }
+    })
+}
+
+/// Whether a type's tokens contain `impl` (an `impl Trait`, at any depth:
+/// `impl Display`, `Vec<impl Display>`). `impl` is a keyword, so in a type
+/// it can mean nothing else.
+fn mentions_impl(tokens: TokenStream2) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+        proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),
+        _ => false,
     })
 }

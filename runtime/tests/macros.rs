@@ -131,3 +131,14 @@ async fn diverges_on_a_runtime(reason: &'static str) -> ! {
 fn main_returning_never() {
     diverges_on_a_runtime("never returned")
 }
+
+#[spindle::main]
+async fn describes_on_a_runtime(n: u32) -> impl std::fmt::Display {
+    let doubled = spindle::spawn(async move { n * 2 }).await.unwrap();
+    format!("{n} doubled is {doubled}")
+}
+
+#[test]
+fn main_returning_impl_trait() {
+    assert_eq!(describes_on_a_runtime(21).to_string(), "21 doubled is 42");
+}
