@@ -14,9 +14,8 @@
 //!   tests' own `TempDir`; a `NamedTempFile` → a file in one.
 //! - `read_inherent` and `read_dir_entry_info` found that spindle's
 //!   `ReadDir` had no `next_entry` (only its `Stream` impl); it has now.
-//! - `File::set_permissions` (in `copy_permissions`) →
-//!   `fs::set_permissions` on the file's path: spindle's `File` has no
-//!   `set_permissions`.
+//! - `copy_permissions` found that spindle's `File` had no
+//!   `set_permissions`; it has now.
 //!
 //! Left out, and why:
 //!
@@ -177,9 +176,7 @@ async fn copy_permissions() {
     let from = spindle::fs::File::create(&from_path).await.unwrap();
     let mut from_perms = from.metadata().await.unwrap().permissions();
     from_perms.set_readonly(true);
-    spindle::fs::set_permissions(&from_path, from_perms.clone())
-        .await
-        .unwrap();
+    from.set_permissions(from_perms.clone()).await.unwrap();
 
     spindle::fs::copy(from_path, &to_path).await.unwrap();
 
