@@ -15,7 +15,6 @@
 //!   ([`tempfile`] below); `tempfile.write_all(..)` → `std::fs::write`.
 //! - `coop`: tokio_test's `task::spawn(..).poll()` → polling the pinned
 //!   future with a no-op waker, the same 1,000 times.
-//!
 //! - `write_into_std`, `write_into_std_immediate`, `read_file_from_std`
 //!   and `unix_fd_is_valid` found that spindle's `File` had no
 //!   `into_std`, `try_into_std`, `From<std::fs::File>` or `AsRawFd`; it
