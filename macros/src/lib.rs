@@ -25,9 +25,28 @@
 //! | `explain = true` or `false` | `.explain(…)` |
 //! | `tokio` (or `tokio = true`) | `.tokio(true)`: tokio hosted on the runtime's thread (spindle's feature `tokio`) |
 //!
+//! `#[spindle::main]` also takes a function that is not the program's
+//! `main`: a method (`self`, `&self`, `&mut self`) in an `impl` block, or
+//! a function with arguments, called like any other; and any of them may
+//! return `!` (a server that never returns) or `impl Trait`.
+//!
+//! ```
+//! struct Server { port: u16 }
+//!
+//! impl Server {
+//!     #[spindle::main]
+//!     async fn run(&self) -> u16 {
+//!         spindle::yield_now().await;
+//!         self.port
+//!     }
+//! }
+//!
+//! assert_eq!(Server { port: 8080 }.run(), 8080);
+//! ```
+//!
 //! Misuse is a compile error pointing at the mistake: an unknown option, a
 //! repeated one, a value of the wrong kind, a function that is not `async`,
-//! that takes arguments, or is generic.
+//! a `main` or a test that takes arguments, or a generic function.
 //!
 //! ```compile_fail
 //! #[spindle::main]
@@ -47,6 +66,11 @@
 //! ```compile_fail
 //! #[spindle::test]
 //! async fn takes_an_argument(n: u32) {} // error: a test takes no arguments
+//! ```
+//!
+//! ```compile_fail
+//! #[spindle::main]
+//! async fn main(n: u32) {} // error: `main` takes no arguments
 //! ```
 //!
 //! # Dependencies, and why each is here
@@ -89,6 +113,19 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 /// async fn main() -> std::io::Result<()> {
 ///     spindle::time::sleep(std::time::Duration::from_millis(1)).await;
 ///     Ok(())
+/// }
+/// ```
+///
+/// On a method, or any function other than `main`, it makes a plain
+/// method or function of the same signature that runs the body on a new
+/// runtime each time it is called; `-> !` works too:
+///
+/// ```no_run
+/// #[spindle::main]
+/// async fn main() -> ! {
+///     loop {
+///         spindle::time::sleep(std::time::Duration::from_secs(60)).await;
+///     }
 /// }
 /// ```
 ///
@@ -256,11 +293,18 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> syn::Result<Tok
             format!("{}: the function must be `async`", kind.name()),
         ));
     }
-    if let Some(arg) = sig.inputs.first() {
-        let what = match kind {
-            Kind::Main => "`main` takes no arguments",
-            Kind::Test => "a test takes no arguments",
-        };
+    // A test is called by the test harness, and `main` by the program's
+    // start, both with no arguments. Any other function under
+    // `#[spindle::main]` is called by the program itself, so it may take
+    // arguments, `self` among them: the body's future captures them
+    // (`async move`), and `block_on` runs it to the end before the call
+    // returns, so even borrowed ones outlive it. (tokio's rule too.)
+    let no_arguments = match kind {
+        Kind::Main if sig.ident == "main" => Some("`main` takes no arguments"),
+        Kind::Main => None,
+        Kind::Test => Some("a test takes no arguments"),
+    };
+    if let (Some(what), Some(arg)) = (no_arguments, sig.inputs.first()) {
         return Err(syn::Error::new(
             arg.span(),
             format!("{}: {what}", kind.name()),
@@ -286,9 +330,26 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> syn::Result<Tok
     let body = &function.block;
     let mut outer = sig.clone();
     outer.asyncness = None;
-    let output = match &sig.output {
-        syn::ReturnType::Default => quote!(()),
-        syn::ReturnType::Type(_, ty) => quote!(#ty),
+    // The declared output type, stated once on the pinned body, so `?` and
+    // `return` in the body infer against it. Not for `-> !`, which cannot be
+    // named as `Output = !` on stable Rust, nor for `-> impl Trait`, which
+    // cannot be named inside `dyn Future<Output = ..>`: there the body's
+    // output is left to inference, and returning `block_on`'s result from
+    // the function fixes it to the declared type.
+    let pinned = match &sig.output {
+        syn::ReturnType::Type(_, ty)
+            if matches!(**ty, syn::Type::Never(_)) || mentions_impl(quote!(#ty)) =>
+        {
+            quote!(let body = ::core::pin::pin!(body);)
+        }
+        syn::ReturnType::Default => quote! {
+            let body: ::core::pin::Pin<&mut dyn ::core::future::Future<Output = ()>> =
+                ::core::pin::pin!(body);
+        },
+        syn::ReturnType::Type(_, ty) => quote! {
+            let body: ::core::pin::Pin<&mut dyn ::core::future::Future<Output = #ty>> =
+                ::core::pin::pin!(body);
+        },
     };
     let calls = &options.calls;
     let test_attr = match kind {
@@ -302,15 +363,23 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> syn::Result<Tok
         #(#attrs)*
         #vis #outer {
             let body = async move #body;
-            // The declared output type, stated once, so `?` and `return`
-            // in the body infer against it.
-            let body: ::core::pin::Pin<&mut dyn ::core::future::Future<Output = #output>> =
-                ::core::pin::pin!(body);
+            #pinned
             ::spindle::Runtime::builder()
                 #(#calls)*
                 .build()
                 .expect(#expect)
                 .block_on(body)
         }
+    })
+}
+
+/// Whether a type's tokens contain `impl` (an `impl Trait`, at any depth:
+/// `impl Display`, `Vec<impl Display>`). `impl` is a keyword, so in a type
+/// it can mean nothing else.
+fn mentions_impl(tokens: TokenStream2) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+        proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),
+        _ => false,
     })
 }

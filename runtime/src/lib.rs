@@ -159,8 +159,10 @@
 //! 14. `net/lookup.rs`: [`net::lookup_host`] and [`net::ToSocketAddrs`],
 //!     host names through the pool.
 //! 15. `fs/`: [`fs::read`] and the other one-call operations (`ops.rs`),
-//!     [`fs::File`] and its buffer (`file.rs`), [`fs::OpenOptions`]
-//!     (`open_options.rs`), [`fs::read_dir`] (`read_dir.rs`).
+//!     links and names, [`fs::hard_link`] to [`fs::canonicalize`]
+//!     (`links.rs`), [`fs::File`] and its buffer (`file.rs`),
+//!     [`fs::OpenOptions`] (`open_options.rs`), [`fs::read_dir`]
+//!     (`read_dir.rs`).
 //! 16. `process/` (Unix): [`process::Command`] (`command.rs`),
 //!     [`process::Child`] (`child.rs`), pipes in the reactor (`pipe.rs`),
 //!     exits through `SIGCHLD` and the orphan list (`reaper.rs`).

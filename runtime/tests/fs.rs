@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::io::{ErrorKind, SeekFrom};
+use std::io::{ErrorKind, IoSlice, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -108,6 +108,48 @@ fn file_writes_in_many_small_pieces_reach_the_file_after_close() {
             for piece in data.chunks(4096) {
                 file.write_all(piece).await.unwrap();
             }
+            file.close().await.unwrap();
+        });
+        assert!(std::fs::read(&path).unwrap() == expected);
+    });
+}
+
+#[test]
+fn write_vectored_writes_every_buffer() {
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("vectored");
+        let path = dir.join("out");
+        let written = path.clone();
+        spindle::block_on(async move {
+            let mut file = File::create(&written).await.unwrap();
+            let slices = [
+                IoSlice::new(b"hello"),
+                IoSlice::new(b""),
+                IoSlice::new(b", "),
+                IoSlice::new(b"world"),
+            ];
+            assert_eq!(file.write_vectored(&slices).await.unwrap(), 12);
+            file.close().await.unwrap();
+        });
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello, world");
+    });
+}
+
+#[test]
+fn write_vectored_takes_what_fits_in_the_buffer_and_the_rest_later() {
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("vectored-large");
+        let path = dir.join("out");
+        let written = path.clone();
+        // Three slices of 512 KiB against a 1 MiB buffer: the first call
+        // takes two, the second the third.
+        let data = pattern(3 * 512 * 1024);
+        let expected = data.clone();
+        spindle::block_on(async move {
+            let mut file = File::create(&written).await.unwrap();
+            let slices: Vec<IoSlice<'_>> = data.chunks(512 * 1024).map(IoSlice::new).collect();
+            assert_eq!(file.write_vectored(&slices).await.unwrap(), 1024 * 1024);
+            assert_eq!(file.write_vectored(&slices[2..]).await.unwrap(), 512 * 1024);
             file.close().await.unwrap();
         });
         assert!(std::fs::read(&path).unwrap() == expected);
@@ -361,6 +403,108 @@ fn the_loop_keeps_running_while_files_are_read() {
             }
             assert_eq!(reader.await.unwrap(), 16 * 1024 * 1024);
             assert!(ticks >= 1);
+        });
+    });
+}
+
+#[test]
+fn next_entry_returns_every_entry_then_none() {
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("next-entry");
+        for name in ["a", "b", "c"] {
+            std::fs::write(dir.join(name), name).unwrap();
+        }
+        let path = dir.0.clone();
+        let mut names = spindle::block_on(async move {
+            let mut entries = fs::read_dir(&path).await.unwrap();
+            let mut names = Vec::new();
+            while let Some(entry) = entries.next_entry().await.unwrap() {
+                names.push(entry.file_name().into_string().unwrap());
+            }
+            // The end is sticky.
+            assert!(entries.next_entry().await.unwrap().is_none());
+            names
+        });
+        names.sort();
+        assert_eq!(names, ["a", "b", "c"]);
+    });
+}
+
+#[test]
+fn into_std_writes_out_the_buffer_and_gives_back_read_ahead() {
+    use std::io::{Read, Write};
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("into-std");
+        let path = dir.join("data");
+        let data = pattern(300 * 1024);
+        std::fs::write(&path, &data).unwrap();
+        let opened = path.clone();
+        let expected = data.clone();
+        spindle::block_on(async move {
+            // Reading 10 bytes reads a whole chunk ahead; the std file
+            // must still continue at byte 10.
+            let mut file = File::open(&opened).await.unwrap();
+            let mut head = [0; 10];
+            file.read_exact(&mut head).await.unwrap();
+            let mut std = file.into_std().await;
+            let mut rest = Vec::new();
+            std.read_to_end(&mut rest).unwrap();
+            assert_eq!(head[..], expected[..10]);
+            assert!(
+                rest[..] == expected[10..],
+                "the std file did not continue at byte 10"
+            );
+
+            // Buffered writes reach the file before the std file is handed over.
+            let mut file = OpenOptions::new().append(true).open(&opened).await.unwrap();
+            file.write_all(b"buffered").await.unwrap();
+            let mut std = file.into_std().await;
+            std.write_all(b", then std").unwrap();
+        });
+        let mut expected = data;
+        expected.extend_from_slice(b"buffered, then std");
+        assert!(std::fs::read(&path).unwrap() == expected);
+    });
+}
+
+#[test]
+fn try_into_std_refuses_while_writes_are_buffered() {
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("try-into-std");
+        let path = dir.join("data");
+        let written = path.clone();
+        spindle::block_on(async move {
+            let mut file = File::create(&written).await.unwrap();
+            file.write_all(b"pending").await.unwrap();
+            let mut file = file.try_into_std().expect_err("bytes are still buffered");
+            file.flush().await.unwrap();
+            let std = file.try_into_std().expect("flushed: nothing pending");
+            assert_eq!(std.metadata().unwrap().len(), 7);
+        });
+    });
+}
+
+#[test]
+fn a_file_from_std_reads_from_its_offset_and_names_no_path() {
+    use std::io::{Seek, SeekFrom as StdSeekFrom};
+    within(Duration::from_secs(30), || {
+        let dir = TempDir::new("from-std");
+        let path = dir.join("data");
+        std::fs::write(&path, b"skip:kept").unwrap();
+        let mut std = std::fs::File::open(&path).unwrap();
+        std.seek(StdSeekFrom::Start(5)).unwrap();
+        spindle::block_on(async move {
+            let mut file = File::from(std);
+            let mut text = String::new();
+            file.read_to_string(&mut text).await.unwrap();
+            assert_eq!(text, "kept");
+            // Opened for reading only: a write fails, at the flush.
+            file.write_all(b"x").await.unwrap();
+            let err = file.flush().await.unwrap_err();
+            assert!(
+                err.to_string().contains("made from a `std::fs::File`"),
+                "{err}"
+            );
         });
     });
 }

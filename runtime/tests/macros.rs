@@ -1,6 +1,6 @@
 //! `#[spindle::main]` and `#[spindle::test]`: the function runs on a fresh
 //! runtime, its return value comes back, and the options reach the
-//! builder. (`budget = N` generates `.budget(N)`; it is tested where
+//! builder; `main` also on methods taking `self` and on `-> !`. (`budget = N` generates `.budget(N)`; it is tested where
 //! `Builder::budget` is defined.)
 
 use std::time::{Duration, Instant};
@@ -69,4 +69,76 @@ async fn test_option_budget_reaches_the_builder() {
     assert!(!other_ran.get(), "four units: no yield yet");
     spindle::task::consume_budget().await;
     assert!(other_ran.get(), "the fifth unit yields: the budget is 4");
+}
+
+/// A value whose methods are entry points, by value, by reference and by
+/// mutable reference.
+struct Counter {
+    count: u32,
+}
+
+impl Counter {
+    #[spindle::main]
+    async fn add_on_a_runtime(&mut self, n: u32) -> u32 {
+        self.count += spindle::spawn(async move { n }).await.unwrap();
+        self.count
+    }
+
+    #[spindle::main]
+    async fn read_on_a_runtime(&self) -> u32 {
+        spindle::yield_now().await;
+        self.count
+    }
+
+    #[spindle::main]
+    async fn into_count(self) -> Result<u32, std::num::ParseIntError> {
+        let extra: u32 = "1".parse()?;
+        Ok(self.count + extra)
+    }
+}
+
+#[test]
+fn main_on_self_method() {
+    let mut counter = Counter { count: 40 };
+    assert_eq!(counter.add_on_a_runtime(1), 41);
+    assert_eq!(counter.read_on_a_runtime(), 41);
+    assert_eq!(counter.into_count(), Ok(42));
+}
+
+#[test]
+fn main_on_a_trait_method_taking_self() {
+    trait Run {
+        fn run(self) -> u32;
+    }
+    impl Run for u32 {
+        #[spindle::main]
+        async fn run(self) -> u32 {
+            spindle::spawn(async move { self * 2 }).await.unwrap()
+        }
+    }
+    assert_eq!(21.run(), 42);
+}
+
+#[spindle::main]
+async fn diverges_on_a_runtime(reason: &'static str) -> ! {
+    // Proof that the body ran on a runtime: a spawned task's result.
+    let from_a_task = spindle::spawn(async move { reason }).await.unwrap();
+    panic!("{from_a_task}");
+}
+
+#[test]
+#[should_panic(expected = "never returned")]
+fn main_returning_never() {
+    diverges_on_a_runtime("never returned")
+}
+
+#[spindle::main]
+async fn describes_on_a_runtime(n: u32) -> impl std::fmt::Display {
+    let doubled = spindle::spawn(async move { n * 2 }).await.unwrap();
+    format!("{n} doubled is {doubled}")
+}
+
+#[test]
+fn main_returning_impl_trait() {
+    assert_eq!(describes_on_a_runtime(21).to_string(), "21 doubled is 42");
 }

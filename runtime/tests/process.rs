@@ -1,6 +1,7 @@
 //! Child processes: piped stdio through the reactor, exit statuses through
-//! SIGCHLD, kill, many children at once, errors naming the program, and no
-//! zombie left behind by a dropped child.
+//! SIGCHLD, kill (`start_kill` sends, `kill` also waits), a pid that is
+//! gone once the exit is collected, many children at once, errors naming
+//! the program, and no zombie left behind by a dropped child.
 #![cfg(unix)]
 
 mod support;
@@ -87,7 +88,7 @@ fn a_killed_sleep_exits_by_sigkill_without_waiting_10_s() {
             let start = Instant::now();
             let mut child = Command::new("sleep").arg("10").spawn().unwrap();
             assert!(child.try_wait().unwrap().is_none());
-            child.kill().unwrap();
+            child.start_kill().unwrap();
             let status = child.wait().await.unwrap();
             assert_eq!(status.signal(), Some(9));
             // Loose: far below the 10 s the child would have slept.
@@ -103,7 +104,7 @@ fn a_timer_runs_while_a_child_is_waited_for() {
     within(Duration::from_secs(30), || {
         spindle::block_on(async {
             let mut child = Command::new("sleep").arg("10").spawn().unwrap();
-            let pid = child.id();
+            let pid = child.id().unwrap();
             let waiter = spindle::spawn(async move { child.wait().await.unwrap() });
             spindle::time::sleep(Duration::from_millis(20)).await;
             assert!(!waiter.is_finished());
@@ -212,7 +213,7 @@ fn a_dropped_child_is_reaped_not_left_a_zombie() {
     within(Duration::from_secs(30), || {
         spindle::block_on(async {
             let child = Command::new("sh").args(["-c", "exit 0"]).spawn().unwrap();
-            let pid = child.id();
+            let pid = child.id().unwrap();
             drop(child);
             until_reaped(pid).await;
         });
@@ -228,10 +229,99 @@ fn kill_on_drop_kills_and_reaps_the_child() {
                 .kill_on_drop(true)
                 .spawn()
                 .unwrap();
-            let pid = child.id();
+            let pid = child.id().unwrap();
             assert!(proc_state(pid).is_some() || !cfg!(target_os = "linux"));
             drop(child);
             until_reaped(pid).await;
+        });
+    });
+}
+
+#[test]
+fn child_id_is_none_after_wait() {
+    within(Duration::from_secs(30), || {
+        spindle::block_on(async {
+            let mut child = Command::new("sh").args(["-c", "exit 0"]).spawn().unwrap();
+            let pid = child.id().expect("a running child has a pid");
+            assert!(pid > 0);
+            assert!(child.wait().await.unwrap().success());
+            assert_eq!(child.id(), None);
+            // Collected once, for good: `wait` and `try_wait` repeat the
+            // status, and the pid stays hidden.
+            assert!(child.wait().await.unwrap().success());
+            assert!(child.try_wait().unwrap().unwrap().success());
+            assert_eq!(child.id(), None);
+        });
+    });
+}
+
+#[test]
+fn child_id_is_none_after_try_wait_sees_the_exit() {
+    within(Duration::from_secs(30), || {
+        spindle::block_on(async {
+            let mut child = Command::new("sh").args(["-c", "exit 5"]).spawn().unwrap();
+            let pid = child.id().unwrap();
+            // A zombie keeps its pid until collected: poll `try_wait`
+            // (bounded) until it collects the exit.
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let status = loop {
+                if let Some(status) = child.try_wait().unwrap() {
+                    break status;
+                }
+                assert_eq!(child.id(), Some(pid), "still running, still its pid");
+                assert!(Instant::now() < deadline, "child {pid} did not exit");
+                spindle::time::sleep(Duration::from_millis(5)).await;
+            };
+            assert_eq!(status.code(), Some(5));
+            assert_eq!(child.id(), None);
+        });
+    });
+}
+
+#[test]
+fn kill_waits_for_exit() {
+    use std::os::unix::process::ExitStatusExt;
+    within(Duration::from_secs(30), || {
+        spindle::block_on(async {
+            let mut child = Command::new("sleep").arg("10").spawn().unwrap();
+            let pid = child.id().unwrap();
+            child.kill().await.unwrap();
+            // Collected by `kill` itself: no pid, the status is there, and
+            // the process is gone from the process table.
+            assert_eq!(child.id(), None);
+            let status = child.try_wait().unwrap().expect("kill collected the exit");
+            assert_eq!(status.signal(), Some(libc::SIGKILL));
+            assert_eq!(proc_state(pid), None);
+        });
+    });
+}
+
+#[test]
+fn start_kill_is_synchronous() {
+    use std::os::unix::process::ExitStatusExt;
+    within(Duration::from_secs(30), || {
+        spindle::block_on(async {
+            let mut child = Command::new("sleep").arg("10").spawn().unwrap();
+            // A plain call, no `.await`: the signal is sent, the exit is
+            // not collected, so the pid is still the child's.
+            let sent: std::io::Result<()> = child.start_kill();
+            sent.unwrap();
+            assert!(child.id().is_some());
+            assert_eq!(child.wait().await.unwrap().signal(), Some(libc::SIGKILL));
+            assert_eq!(child.id(), None);
+        });
+    });
+}
+
+#[test]
+fn kill_after_the_exit_was_collected_signals_nothing_and_succeeds() {
+    within(Duration::from_secs(30), || {
+        spindle::block_on(async {
+            let mut child = Command::new("sh").args(["-c", "exit 2"]).spawn().unwrap();
+            assert_eq!(child.wait().await.unwrap().code(), Some(2));
+            child.start_kill().unwrap();
+            child.kill().await.unwrap();
+            assert_eq!(child.wait().await.unwrap().code(), Some(2));
         });
     });
 }

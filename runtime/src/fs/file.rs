@@ -35,11 +35,18 @@
 //!   read or a seek. So an error of a write shows up at a later write or at
 //!   `flush`: call `flush` (or `close`) to learn it. On drop, buffered
 //!   bytes are still written, in the background, with the error lost.
+//!   `write_vectored` copies every slice it is given, one after the other,
+//!   as far as the buffer has room: gathering buffers costs no extra hop.
 //! - **Seeking** first writes out pending bytes, and accounts for what was
 //!   read ahead: the `std` file's offset is ahead of the caller's position
 //!   by the unread bytes (the front's and a finished read-ahead's), so
 //!   `SeekFrom::Current(n)` becomes `Current(n - unread)`, and a write
 //!   after a read first seeks back by `unread`.
+//!
+//! [`File::into_std`] and [`File::try_into_std`] hand the `std` file back
+//! with its offset where the caller's reads got to (read-ahead is given
+//! back with an `lseek`, which moves the offset and does no I/O);
+//! [`File::from_std`] wraps one.
 //!
 //! Where spindle is simpler: tokio's `File` also starts a write in the
 //! background at every `poll_write` (so the copy and the syscall overlap);
@@ -47,7 +54,7 @@
 
 use std::fmt;
 use std::future::{poll_fn, Future};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -95,8 +102,13 @@ const MAX_CHUNK: usize = 1024 * 1024;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct File {
-    /// The path it was opened with, for error messages.
-    path: Arc<Path>,
+    /// The path it was opened with, for error messages; `None` for a file
+    /// made from a `std::fs::File` ([`File::from_std`]).
+    path: Option<Arc<Path>>,
+    /// The file descriptor, copied at creation for [`AsRawFd`]: the `std`
+    /// file itself may be lent to a job when asked.
+    #[cfg(unix)]
+    fd: std::os::unix::io::RawFd,
     /// Where the `std` file and the job buffer are now.
     state: State,
     /// The chunk being served to `poll_read`: `buf[pos..end]` not yet
@@ -177,9 +189,16 @@ enum Done {
 
 impl File {
     /// Wraps a file just opened on the pool (`OpenOptions::open`).
-    pub(super) fn from_std(std: std::fs::File, path: PathBuf) -> File {
+    pub(super) fn with_path(std: std::fs::File, path: PathBuf) -> File {
+        File::new(std, Some(path.into()))
+    }
+
+    /// A `File` around `std`, at `std`'s offset.
+    fn new(std: std::fs::File, path: Option<Arc<Path>>) -> File {
         File {
-            path: path.into(),
+            path,
+            #[cfg(unix)]
+            fd: std::os::unix::io::AsRawFd::as_raw_fd(&std),
             state: State::Idle(Box::new(Parts {
                 std,
                 buf: Vec::new(),
@@ -189,6 +208,129 @@ impl File {
             front: Front::default(),
             seeking: false,
         }
+    }
+
+    /// Wraps a `std::fs::File` (opened elsewhere, without blocking concerns)
+    /// so that it is read and written through the blocking pool. Reads and
+    /// writes start at `std`'s offset. Its errors name no path: the `std`
+    /// file does not know it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use spindle::io::AsyncReadExt;
+    ///
+    /// spindle::block_on(async {
+    ///     let std = std::fs::File::open("Cargo.toml")?;
+    ///     let mut file = spindle::fs::File::from_std(std);
+    ///     let mut text = String::new();
+    ///     file.read_to_string(&mut text).await?;
+    ///     assert!(text.contains("[package]"));
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn from_std(std: std::fs::File) -> File {
+        File::new(std, None)
+    }
+
+    /// Finishes what is running, writes out buffered bytes, and returns the
+    /// `std` file, its offset where this `File`'s reads and writes had got
+    /// to (bytes read ahead are given back with a seek).
+    ///
+    /// As on drop, an error of that last write is lost: call
+    /// [`flush`](futures::io::AsyncWriteExt::flush) first to see it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use spindle::io::AsyncWriteExt;
+    ///
+    /// spindle::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("spindle-into-std-doc-{}", std::process::id()));
+    ///     let mut file = spindle::fs::File::create(&path).await?;
+    ///     file.write_all(b"async, ").await?;
+    ///     let mut std = file.into_std().await;
+    ///     std.write_all(b"then blocking")?;
+    ///     assert_eq!(std::fs::read_to_string(&path)?, "async, then blocking");
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if an earlier operation lost the file (the blocking pool could
+    /// not start a thread for it: every operation has failed since).
+    pub async fn into_std(mut self) -> std::fs::File {
+        // Lost with the write's error, as on drop; see the doc.
+        let _ = poll_fn(|cx| Pin::new(&mut self).poll_flush(cx)).await;
+        match self.take_idle() {
+            Some(std) => std,
+            None => panic!("{}", self.broken()),
+        }
+    }
+
+    /// Returns the `std` file at once if nothing is running and no written
+    /// bytes wait in the buffer; otherwise gives this `File` back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let file = spindle::fs::File::open("Cargo.toml").await?;
+    ///     let std = file.try_into_std().expect("nothing is running");
+    ///     assert!(std.metadata()?.is_file());
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// This `File`, unchanged, while a job runs on the pool or written bytes
+    /// are still buffered (those need a write, which would block).
+    pub fn try_into_std(mut self) -> Result<std::fs::File, File> {
+        match &self.state {
+            State::Idle(parts) if parts.mode != Mode::Writing => {
+                Ok(self.take_idle().expect("checked: idle"))
+            }
+            _ => Err(self),
+        }
+    }
+
+    /// Changes the permissions of the file (on Unix, `fchmod`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("spindle-fchmod-doc-{}", std::process::id()));
+    ///     let file = spindle::fs::File::create(&path).await?;
+    ///     let mut permissions = file.metadata().await?.permissions();
+    ///     permissions.set_readonly(true);
+    ///     file.set_permissions(permissions).await?;
+    ///     assert!(std::fs::metadata(&path)?.permissions().readonly());
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`std::fs::File::set_permissions`], with the path in the message;
+    /// fails while another operation on this file is half done.
+    pub async fn set_permissions(&self, permissions: std::fs::Permissions) -> io::Result<()> {
+        let std = self.try_clone_std()?;
+        let path = self.path.clone();
+        run("spindle::fs::File::set_permissions", move || {
+            std.set_permissions(permissions)
+                .map_err(|err| file_error(err, "could not set permissions of", &path))
+        })
+        .await
     }
 
     /// Opens the file at `path` for reading.
@@ -270,7 +412,7 @@ impl File {
         let path = self.path.clone();
         run("spindle::fs::File::metadata", move || {
             std.metadata()
-                .map_err(|err| path_error(err, "could not read metadata of", &path))
+                .map_err(|err| file_error(err, "could not read metadata of", &path))
         })
         .await
     }
@@ -303,7 +445,7 @@ impl File {
         let path = self.path.clone();
         run("spindle::fs::File::sync_all", move || {
             std.sync_all()
-                .map_err(|err| path_error(err, "could not sync", &path))
+                .map_err(|err| file_error(err, "could not sync", &path))
         })
         .await
     }
@@ -315,7 +457,7 @@ impl File {
             State::Idle(parts) => parts
                 .std
                 .try_clone()
-                .map_err(|err| path_error(err, "could not use", &self.path)),
+                .map_err(|err| file_error(err, "could not use", &self.path)),
             State::Busy(_) => Err(self.error(io::Error::other(
                 "another operation on this file is in progress",
             ))),
@@ -381,9 +523,33 @@ impl File {
         unread as i64
     }
 
+    /// Takes the `std` file out of an idle `File` (leaving it broken, so
+    /// its drop does nothing), after giving back what was read ahead: the
+    /// `std` offset is then where the caller's reads had got to. `None`
+    /// unless idle.
+    fn take_idle(&mut self) -> Option<std::fs::File> {
+        let State::Idle(mut parts) = std::mem::replace(&mut self.state, State::Broken) else {
+            return None;
+        };
+        let unread = self.drop_read_ahead(&mut parts);
+        if unread > 0 {
+            // `lseek` only moves the offset, no disk I/O: quick enough for
+            // the loop's thread. It cannot fail for a position this `File`
+            // has just read past.
+            let _ = parts.std.seek(SeekFrom::Current(-unread));
+        }
+        Some(parts.std)
+    }
+
     /// `err` naming this file.
     fn error(&self, err: io::Error) -> io::Error {
-        path_error(err, "file", &self.path)
+        match &self.path {
+            Some(path) => path_error(err, "file", path),
+            None => io::Error::new(
+                err.kind(),
+                format!("a file made from a `std::fs::File`: {err}"),
+            ),
+        }
     }
 
     /// The error of a file whose parts were lost.
@@ -597,6 +763,63 @@ impl File {
     }
 }
 
+impl File {
+    /// The body of `poll_write` and `poll_write_vectored`: waits for a
+    /// running job, moves the `std` offset back over read-ahead, writes the
+    /// buffer out if it is full, then copies as much of `data`, slice after
+    /// slice, as fits into it; returns how many bytes it took.
+    fn poll_write_slices(
+        &mut self,
+        cx: &mut Context<'_>,
+        data: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            match ready!(self.poll_job(cx))? {
+                Some(Done::Write(result)) => result.map_err(|err| self.error(err))?,
+                Some(Done::Seek(result)) => {
+                    self.seeking = false;
+                    result.map_err(|err| self.error(err))?;
+                }
+                // A read-ahead that failed moved nothing; one that worked
+                // is counted as unread below.
+                Some(Done::Read(_) | Done::ReadToEnd(..)) | None => {}
+            }
+            let mut parts = self.take_parts()?;
+            let unread = self.drop_read_ahead(&mut parts);
+            if unread > 0 {
+                // The `std` offset is past what was read ahead: move it back
+                // to where the caller is before writing there.
+                self.start(parts, move |parts| {
+                    Done::Seek(parts.std.seek(SeekFrom::Current(-unread)))
+                });
+                continue;
+            }
+            if parts.mode == Mode::Writing && parts.buf.len() >= MAX_CHUNK {
+                self.start(parts, Parts::write_out);
+                continue;
+            }
+            if parts.mode == Mode::Empty {
+                // The buffer may still hold a spent chunk.
+                parts.buf.clear();
+            }
+            let mut taken = 0;
+            for slice in data {
+                let n = slice.len().min(MAX_CHUNK - parts.buf.len());
+                parts.buf.extend_from_slice(&slice[..n]);
+                taken += n;
+                if n < slice.len() {
+                    break; // the buffer is full
+                }
+            }
+            if !parts.buf.is_empty() {
+                parts.mode = Mode::Writing;
+            }
+            self.state = State::Idle(parts);
+            return Poll::Ready(Ok(taken));
+        }
+    }
+}
+
 impl AsyncRead for File {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -617,44 +840,17 @@ impl AsyncWrite for File {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        loop {
-            match ready!(this.poll_job(cx))? {
-                Some(Done::Write(result)) => result.map_err(|err| this.error(err))?,
-                Some(Done::Seek(result)) => {
-                    this.seeking = false;
-                    result.map_err(|err| this.error(err))?;
-                }
-                // A read-ahead that failed moved nothing; one that worked
-                // is counted as unread below.
-                Some(Done::Read(_) | Done::ReadToEnd(..)) | None => {}
-            }
-            let mut parts = this.take_parts()?;
-            let unread = this.drop_read_ahead(&mut parts);
-            if unread > 0 {
-                // The `std` offset is past what was read ahead: move it back
-                // to where the caller is before writing there.
-                this.start(parts, move |parts| {
-                    Done::Seek(parts.std.seek(SeekFrom::Current(-unread)))
-                });
-                continue;
-            }
-            if parts.mode == Mode::Writing && parts.buf.len() >= MAX_CHUNK {
-                this.start(parts, Parts::write_out);
-                continue;
-            }
-            if parts.mode == Mode::Empty {
-                // The buffer may still hold a spent chunk.
-                parts.buf.clear();
-            }
-            let n = data.len().min(MAX_CHUNK - parts.buf.len());
-            parts.buf.extend_from_slice(&data[..n]);
-            if !parts.buf.is_empty() {
-                parts.mode = Mode::Writing;
-            }
-            this.state = State::Idle(parts);
-            return Poll::Ready(Ok(n));
-        }
+        self.get_mut().poll_write_slices(cx, &[IoSlice::new(data)])
+    }
+
+    /// Copies every buffer into the write buffer, as far as there is room
+    /// (futures-io's default would take only the first non-empty one).
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_write_slices(cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -741,6 +937,34 @@ impl Drop for File {
     }
 }
 
+impl From<std::fs::File> for File {
+    /// As [`File::from_std`].
+    fn from(std: std::fs::File) -> File {
+        File::from_std(std)
+    }
+}
+
+#[cfg(unix)]
+impl std::os::unix::io::AsRawFd for File {
+    /// The file's descriptor. It stays open as long as this `File`; while
+    /// a job runs, a pool thread is using it.
+    fn as_raw_fd(&self) -> std::os::unix::io::RawFd {
+        self.fd
+    }
+}
+
+/// `err` with `what` and the file's path in front (see `path_error`), or
+/// without a path for a file made from a `std::fs::File`.
+fn file_error(err: io::Error, what: &str, path: &Option<Arc<Path>>) -> io::Error {
+    match path {
+        Some(path) => path_error(err, what, path),
+        None => io::Error::new(
+            err.kind(),
+            format!("{what} a file made from a `std::fs::File`: {err}"),
+        ),
+    }
+}
+
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
@@ -753,7 +977,7 @@ impl fmt::Debug for File {
             State::Broken => "broken",
         };
         f.debug_struct("File")
-            .field("path", &self.path)
+            .field("path", &self.path.as_deref())
             .field("state", &state)
             .field("front", &(self.front.end - self.front.pos))
             .finish()

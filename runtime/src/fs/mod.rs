@@ -17,7 +17,8 @@
 //!
 //! | item | file |
 //! | --- | --- |
-//! | [`read`], [`read_to_string`], [`write()`], [`metadata`], [`remove_file`], [`remove_dir`], [`rename`], [`create_dir`], [`create_dir_all`], [`copy`] | `ops.rs` |
+//! | [`read`], [`read_to_string`], [`write()`], [`metadata`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`rename`], [`create_dir`], [`create_dir_all`], [`copy`], [`try_exists`], [`set_permissions`] | `ops.rs` |
+//! | [`hard_link`], [`symlink`] (Unix), [`read_link`], [`symlink_metadata`], [`canonicalize`] | `links.rs` |
 //! | [`File`] | `file.rs` |
 //! | [`OpenOptions`] | `open_options.rs` |
 //! | [`read_dir`], [`ReadDir`], [`DirEntry`] | `read_dir.rs` |
@@ -36,15 +37,19 @@
 //! ```
 
 mod file;
+mod links;
 mod open_options;
 mod ops;
 mod read_dir;
 
 pub use file::File;
+#[cfg(unix)]
+pub use links::symlink;
+pub use links::{canonicalize, hard_link, read_link, symlink_metadata};
 pub use open_options::OpenOptions;
 pub use ops::{
-    copy, create_dir, create_dir_all, metadata, read, read_to_string, remove_dir, remove_file,
-    rename, write,
+    copy, create_dir, create_dir_all, metadata, read, read_to_string, remove_dir, remove_dir_all,
+    remove_file, rename, set_permissions, try_exists, write,
 };
 pub use read_dir::{read_dir, DirEntry, ReadDir};
 pub use std::fs::{FileType, Metadata, Permissions};

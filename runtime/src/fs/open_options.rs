@@ -153,7 +153,7 @@ impl OpenOptions {
                 .map_err(|err| path_error(err, "could not open", &opened))
         })
         .await?;
-        Ok(File::from_std(std, path))
+        Ok(File::with_path(std, path))
     }
 }
 

@@ -193,6 +193,113 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
     .await
 }
 
+/// Removes the directory at `path` and everything in it (the symbolic
+/// links in it are removed, not followed).
+///
+/// # Examples
+///
+/// ```
+/// spindle::block_on(async {
+///     let top = std::env::temp_dir().join(format!("spindle-rm-rf-doc-{}", std::process::id()));
+///     std::fs::create_dir_all(top.join("a/b"))?;
+///     std::fs::write(top.join("a/b/file"), "x")?;
+///     spindle::fs::remove_dir_all(&top).await?;
+///     assert!(!top.exists());
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`std::fs::remove_dir_all`], with the path in the message.
+///
+/// # Panics
+///
+/// Panics if called outside a spindle runtime.
+pub async fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    run("spindle::fs::remove_dir_all", move || {
+        std::fs::remove_dir_all(&path)
+            .map_err(|err| path_error(err, "could not remove directory", &path))
+    })
+    .await
+}
+
+/// Whether something exists at `path` (following symbolic links): `false`
+/// only when the OS says it does not; any other failure to look (no
+/// permission to search a directory on the way) is an error, where
+/// `Path::exists` would say `false`.
+///
+/// # Examples
+///
+/// ```
+/// spindle::block_on(async {
+///     assert!(spindle::fs::try_exists("Cargo.toml").await?);
+///     assert!(!spindle::fs::try_exists("spindle-no-such-file").await?);
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`Path::try_exists`]: `metadata` failing with any kind but
+/// `NotFound` (for example `PermissionDenied`), with the path in the
+/// message.
+///
+/// # Panics
+///
+/// Panics if called outside a spindle runtime.
+pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
+    let path = path.as_ref().to_owned();
+    run("spindle::fs::try_exists", move || {
+        // `Path::try_exists` (stable since 1.63): `metadata`, with
+        // `NotFound` mapped to `false`.
+        path.try_exists()
+            .map_err(|err| path_error(err, "could not look for", &path))
+    })
+    .await
+}
+
+/// Sets the permissions of the file or directory at `path` (on Unix, its
+/// mode bits).
+///
+/// # Examples
+///
+/// ```
+/// spindle::block_on(async {
+///     let path = std::env::temp_dir().join(format!("spindle-chmod-doc-{}", std::process::id()));
+///     std::fs::write(&path, "x")?;
+///     let mut permissions = spindle::fs::metadata(&path).await?.permissions();
+///     permissions.set_readonly(true);
+///     spindle::fs::set_permissions(&path, permissions).await?;
+///     assert!(spindle::fs::metadata(&path).await?.permissions().readonly());
+///     std::fs::remove_file(&path)?;
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`std::fs::set_permissions`], with the path in the message.
+///
+/// # Panics
+///
+/// Panics if called outside a spindle runtime.
+pub async fn set_permissions(
+    path: impl AsRef<Path>,
+    permissions: std::fs::Permissions,
+) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    run("spindle::fs::set_permissions", move || {
+        std::fs::set_permissions(&path, permissions)
+            .map_err(|err| path_error(err, "could not set permissions of", &path))
+    })
+    .await
+}
+
 /// Renames `from` to `to`, replacing `to` if it is a file.
 ///
 /// # Examples
@@ -336,7 +443,7 @@ pub(crate) fn path_error(err: io::Error, what: &str, path: &Path) -> io::Error {
 }
 
 /// `err` naming both paths of a two-path operation.
-fn two_path_error(err: io::Error, what: &str, from: &Path, to: &Path) -> io::Error {
+pub(crate) fn two_path_error(err: io::Error, what: &str, from: &Path, to: &Path) -> io::Error {
     io::Error::new(
         err.kind(),
         format!(

@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -69,8 +69,9 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
     })
 }
 
-/// The entries of a directory, as a [`Stream`] of `io::Result<DirEntry>`;
-/// made by [`read_dir`].
+/// The entries of a directory, as a [`Stream`] of `io::Result<DirEntry>`
+/// (or one at a time through [`next_entry`](ReadDir::next_entry)); made
+/// by [`read_dir`].
 ///
 /// # Examples
 ///
@@ -97,6 +98,36 @@ enum State {
     Idle(Option<std::fs::ReadDir>),
     /// Lent to a job reading the next batch.
     Busy(Pin<Box<dyn Future<Output = io::Result<Batch>> + Send>>),
+}
+
+impl ReadDir {
+    /// The next entry, or `None` at the end: the stream's next item with
+    /// the `Option` and `Result` swapped, so `?` and `while let` read as
+    /// with tokio's `ReadDir`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let mut entries = spindle::fs::read_dir(".").await?;
+    ///     let mut found = false;
+    ///     while let Some(entry) = entries.next_entry().await? {
+    ///         found |= entry.file_name() == "Cargo.toml";
+    ///     }
+    ///     assert!(found);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// An entry that could not be read, with the directory's path.
+    pub async fn next_entry(&mut self) -> io::Result<Option<DirEntry>> {
+        poll_fn(|cx| Pin::new(&mut *self).poll_next(cx))
+            .await
+            .transpose()
+    }
 }
 
 impl Stream for ReadDir {

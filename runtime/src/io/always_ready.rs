@@ -13,7 +13,7 @@ use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use futures::io::{AsyncBufRead, AsyncRead, AsyncWrite};
+use futures::io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 
 use crate::executor::coop;
 
@@ -39,7 +39,8 @@ pub struct Sink {
     _private: (),
 }
 
-/// A reader at end of file: every read returns 0 bytes.
+/// A reader at end of file: every read returns 0 bytes, and every seek
+/// lands at position 0.
 ///
 /// Each read takes one unit of the task's budget, so a loop over it yields.
 ///
@@ -78,7 +79,7 @@ pub fn repeat(byte: u8) -> Repeat {
 
 /// A writer that discards everything written to it.
 ///
-/// Each write and flush takes one unit of the task's budget, so a loop over
+/// Each write, flush and close takes one unit of the task's budget, so a loop over
 /// it yields.
 ///
 /// # Examples
@@ -123,6 +124,18 @@ impl AsyncBufRead for Empty {
     fn consume(self: Pin<&mut Self>, _: usize) {}
 }
 
+impl AsyncSeek for Empty {
+    /// There is nowhere to go: every seek lands at position 0, as with an
+    /// empty `Cursor` clamped to its end.
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: io::SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        Poll::Ready(Ok(0))
+    }
+}
+
 impl AsyncRead for Repeat {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -159,7 +172,8 @@ impl AsyncWrite for Sink {
         Poll::Ready(Ok(()))
     }
 
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(proceed(cx));
         Poll::Ready(Ok(()))
     }
 }

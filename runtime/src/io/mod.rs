@@ -45,5 +45,5 @@ pub use ready::{Interest, Ready};
 pub use futures::io::{
     copy, copy_buf, AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeek,
     AsyncSeekExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter, Cursor, Error, ErrorKind,
-    IoSlice, IoSliceMut, ReadHalf, Result, WriteHalf,
+    IoSlice, IoSliceMut, ReadHalf, Result, SeekFrom, WriteHalf,
 };

@@ -5,6 +5,16 @@
 //! a `Drop` that never leaves a zombie: a child dropped before its exit was
 //! collected is killed if `kill_on_drop` was set, and in any case handed to
 //! the orphan list to be reaped when it exits.
+//!
+//! # A pid is only meaningful until the exit is collected
+//!
+//! An exited child stays a zombie, holding its pid, until `waitpid`
+//! collects its status; from then on the kernel may give the pid to any new
+//! process. So once `wait` or `try_wait` has returned a status, the `Child`
+//! remembers it (`status`), [`id`](Child::id) answers `None` and
+//! [`start_kill`](Child::start_kill) sends nothing: a stale pid is never
+//! shown or signalled. The names and meanings are tokio's: `kill` is
+//! `async` and waits for the exit, `start_kill` only sends `SIGKILL`.
 
 use std::fmt;
 use std::io;
@@ -20,7 +30,7 @@ use crate::process::reaper;
 /// ```
 /// spindle::block_on(async {
 ///     let mut child = spindle::process::Command::new("sleep").arg("10").spawn()?;
-///     child.kill()?;
+///     child.start_kill()?;
 ///     let status = child.wait().await?;
 ///     assert!(!status.success());
 ///     Ok::<(), std::io::Error>(())
@@ -36,6 +46,10 @@ pub struct Child {
     pub stderr: Option<ChildStderr>,
     /// The process. `None` only while `Drop` hands it to the orphan list.
     std: Option<std::process::Child>,
+    /// The exit status, once `wait` or `try_wait` collected it; from then
+    /// on the pid may belong to another process, so `id` and `start_kill`
+    /// check this first. Written by [`Child::collected`], never cleared.
+    status: Option<ExitStatus>,
     /// See [`Command::kill_on_drop`](super::Command::kill_on_drop).
     kill_on_drop: bool,
 }
@@ -48,25 +62,33 @@ impl Child {
             stdout: None,
             stderr: None,
             std: Some(std),
+            status: None,
             kill_on_drop,
         }
     }
 
-    /// The child's process id.
+    /// The child's process id, or `None` once its exit was collected (by
+    /// [`wait`](Self::wait) or [`try_wait`](Self::try_wait)): after that
+    /// the kernel may reuse the pid for another process.
     ///
     /// # Examples
     ///
     /// ```
     /// spindle::block_on(async {
     ///     let mut child = spindle::process::Command::new("true").spawn()?;
-    ///     assert!(child.id() > 0);
+    ///     assert!(child.id().is_some());
     ///     child.wait().await?;
+    ///     assert_eq!(child.id(), None);
     ///     Ok::<(), std::io::Error>(())
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn id(&self) -> u32 {
-        self.process().id()
+    pub fn id(&self) -> Option<u32> {
+        match self.status {
+            Some(_) => None,
+            // `std` is `None` only inside `Drop`, where nobody asks.
+            None => self.std.as_ref().map(std::process::Child::id),
+        }
     }
 
     /// Waits until the child exits and returns its status. Closes the
@@ -94,8 +116,12 @@ impl Child {
     /// Panics if called outside a spindle runtime.
     pub async fn wait(&mut self) -> io::Result<ExitStatus> {
         drop(self.stdin.take());
+        if let Some(status) = self.status {
+            return Ok(status);
+        }
         let std = self.std.as_mut().expect("a live Child has its process");
-        reaper::wait(std).await
+        let status = reaper::wait(std).await?;
+        Ok(self.collected(status))
     }
 
     /// Returns the exit status if the child has exited, without waiting.
@@ -106,8 +132,7 @@ impl Child {
     /// spindle::block_on(async {
     ///     let mut child = spindle::process::Command::new("sleep").arg("10").spawn()?;
     ///     assert!(child.try_wait()?.is_none());
-    ///     child.kill()?;
-    ///     child.wait().await?;
+    ///     child.kill().await?;
     ///     Ok::<(), std::io::Error>(())
     /// })?;
     /// # Ok::<(), std::io::Error>(())
@@ -117,15 +142,18 @@ impl Child {
     ///
     /// As [`wait`](Self::wait).
     pub fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
-        self.std
-            .as_mut()
-            .expect("a live Child has its process")
-            .try_wait()
+        if let Some(status) = self.status {
+            return Ok(Some(status));
+        }
+        let std = self.std.as_mut().expect("a live Child has its process");
+        Ok(std.try_wait()?.map(|status| self.collected(status)))
     }
 
-    /// Kills the child (`SIGKILL` on Unix). It does not wait: call
-    /// [`wait`](Self::wait) to collect the exit. Killing a child that has
-    /// already exited does nothing.
+    /// Sends the child `SIGKILL` and returns at once, without waiting for
+    /// it to exit: call [`wait`](Self::wait) (or use [`kill`](Self::kill))
+    /// to collect the exit, or the child stays a zombie until this `Child`
+    /// is dropped. Once the exit was collected it sends nothing (the pid
+    /// may be another process's by then) and returns `Ok`.
     ///
     /// # Examples
     ///
@@ -134,16 +162,50 @@ impl Child {
     /// # Errors
     ///
     /// Fails if the signal cannot be sent.
-    pub fn kill(&mut self) -> io::Result<()> {
+    pub fn start_kill(&mut self) -> io::Result<()> {
+        if self.status.is_some() {
+            return Ok(());
+        }
         self.std
             .as_mut()
             .expect("a live Child has its process")
             .kill()
     }
 
-    /// The process, for the accessors.
-    fn process(&self) -> &std::process::Child {
-        self.std.as_ref().expect("a live Child has its process")
+    /// Kills the child (`SIGKILL`) and waits until it has exited, so its
+    /// exit is collected when this returns. Killing a child that already
+    /// exited only collects that exit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let mut child = spindle::process::Command::new("sleep").arg("10").spawn()?;
+    ///     child.kill().await?;
+    ///     assert_eq!(child.id(), None); // exited and collected
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`start_kill`](Self::start_kill) and [`wait`](Self::wait).
+    ///
+    /// # Panics
+    ///
+    /// Panics if called outside a spindle runtime.
+    pub async fn kill(&mut self) -> io::Result<()> {
+        self.start_kill()?;
+        self.wait().await?;
+        Ok(())
+    }
+
+    /// Remembers the collected exit `status` (see the module doc) and
+    /// returns it.
+    fn collected(&mut self, status: ExitStatus) -> ExitStatus {
+        self.status = Some(status);
+        status
     }
 }
 
@@ -155,8 +217,11 @@ impl Drop for Child {
         let Some(mut std) = self.std.take() else {
             return;
         };
+        if self.status.is_some() {
+            return; // collected by `wait` or `try_wait`
+        }
         if let Ok(Some(_)) = std.try_wait() {
-            return; // exited and collected (now, or by an earlier wait)
+            return; // exited, and collected now
         }
         if self.kill_on_drop {
             let _ = std.kill();
@@ -168,7 +233,7 @@ impl Drop for Child {
 impl fmt::Debug for Child {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Child")
-            .field("id", &self.std.as_ref().map(std::process::Child::id))
+            .field("id", &self.id())
             .field("stdin", &self.stdin)
             .field("stdout", &self.stdout)
             .field("stderr", &self.stderr)

@@ -91,6 +91,28 @@ impl Command {
         self
     }
 
+    /// Sets the child's `argv[0]`, the name it sees itself run as,
+    /// instead of the program's path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// spindle::block_on(async {
+    ///     let out = spindle::process::Command::new("sh")
+    ///         .arg0("renamed")
+    ///         .args(["-c", "echo $0"])
+    ///         .output()
+    ///         .await?;
+    ///     assert_eq!(out.stdout, b"renamed\n");
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn arg0(&mut self, arg: impl AsRef<OsStr>) -> &mut Command {
+        std::os::unix::process::CommandExt::arg0(&mut self.std, arg);
+        self
+    }
+
     /// Sets one environment variable for the child.
     ///
     /// # Examples
