@@ -189,3 +189,24 @@ fn a_readable_future_dropped_outside_block_on_leaves_no_wake_behind() {
         assert_eq!(counter.wakes(), 0);
     });
 }
+
+#[test]
+fn a_timer_polled_outside_block_on_panics_with_a_message() {
+    // Unlike a socket: the timer store lives in the loop's core.
+    let rt = Runtime::new().unwrap();
+    let mut sleep = Box::pin(spindle::time::sleep(Duration::from_secs(3600)));
+    let counter = Arc::new(Counter::default());
+    let waker = Waker::from(counter);
+    let mut cx = Context::from_waker(&waker);
+    rt.block_on(async { assert!(sleep.as_mut().poll(&mut cx).is_pending()) });
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = sleep.as_mut().poll(&mut cx);
+    }))
+    .unwrap_err();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap();
+    assert!(message.contains("not running its runtime"), "{message}");
+}
