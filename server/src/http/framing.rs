@@ -60,6 +60,13 @@ pub(crate) enum Reject {
     PayloadTooLarge,
     /// The head is larger than `Limits::max_head`, or has too many headers.
     HeadersTooLarge,
+    /// The request line is longer than `Limits::max_head`: its target is
+    /// longer than the server parses (RFC 9112 §3).
+    UriTooLong,
+    /// A transfer coding other than chunked (RFC 9112 §6.1).
+    NotImplemented,
+    /// An HTTP major version other than 1 (RFC 9110 §15.6.6).
+    VersionNotSupported,
     /// The request did not arrive within the header timeout (found by the
     /// connection's timer, not by parsing).
     Timeout,
@@ -72,6 +79,9 @@ impl Reject {
             Reject::BadRequest => 400,
             Reject::PayloadTooLarge => 413,
             Reject::HeadersTooLarge => 431,
+            Reject::UriTooLong => 414,
+            Reject::NotImplemented => 501,
+            Reject::VersionNotSupported => 505,
             Reject::Timeout => 408,
         }
     }
@@ -113,13 +123,14 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
     let mut req = httparse::Request::new(&mut []);
     let head_len = match req.parse_with_uninit_headers(buf, &mut headers) {
         Ok(Status::Complete(len)) => len,
-        Ok(Status::Partial) if buf.len() > limits.max_head => return Err(Reject::HeadersTooLarge),
+        Ok(Status::Partial) if buf.len() > limits.max_head => return Err(too_large(buf, limits)),
         Ok(Status::Partial) => return Ok(None),
         Err(httparse::Error::TooManyHeaders) => return Err(Reject::HeadersTooLarge),
+        Err(httparse::Error::Version) => return Err(version_reject(buf)),
         Err(_) => return Err(Reject::BadRequest),
     };
     if head_len > limits.max_head {
-        return Err(Reject::HeadersTooLarge);
+        return Err(too_large(buf, limits));
     }
     if has_bare_lf(&buf[..head_len]) {
         return Err(Reject::BadRequest);
@@ -131,11 +142,15 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
     let mut length: Option<u64> = None;
     let mut chunked: Option<bool> = None; // Some(last coding is chunked)
     let mut chunked_codings = 0;
+    let mut other_codings = 0;
     let mut hosts = 0;
     for header in req.headers.iter() {
         let name = header.name;
         if name.eq_ignore_ascii_case("host") {
             hosts += 1;
+            if !is_host(header.value) {
+                return Err(Reject::BadRequest);
+            }
         } else if name.eq_ignore_ascii_case("connection") {
             for token in header.value.split(|&b| b == b',') {
                 let token = token.trim_ascii();
@@ -158,6 +173,7 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
                 }
                 let is_chunked = coding.eq_ignore_ascii_case(b"chunked");
                 chunked_codings += usize::from(is_chunked);
+                other_codings += usize::from(!is_chunked);
                 chunked = Some(is_chunked);
             }
             // A line with no coding at all is still a transfer coding the
@@ -176,6 +192,16 @@ pub(crate) fn parse(buf: &[u8], limits: &Limits) -> Result<Option<Parsed>, Rejec
     // RFC 9112 §6.1: chunked must not be applied more than once.
     if chunked_codings > 1 {
         return Err(Reject::BadRequest);
+    }
+    // RFC 9112 §6.1: `Transfer-Encoding` in an HTTP/1.0 request is faulty
+    // framing, whatever else the request says.
+    if chunked.is_some() && version == Version::Http10 {
+        return Err(Reject::BadRequest);
+    }
+    // RFC 9112 §6.1: a coding the server does not understand gets `501`
+    // (once the framing itself is sound: chunked, once, last).
+    if chunked == Some(true) && other_codings > 0 {
+        return Err(Reject::NotImplemented);
     }
     let body_kind = match (chunked, length) {
         (Some(_), Some(_)) => return Err(Reject::BadRequest),
@@ -270,6 +296,64 @@ fn origin_form(target: &str) -> Cow<'_, str> {
     }
 }
 
+/// The reject for a head over the limit: `414` while the request line is
+/// still not complete, else `431`.
+fn too_large(buf: &[u8], limits: &Limits) -> Reject {
+    let scanned = &buf[..buf.len().min(limits.max_head)];
+    match memchr::memchr(b'\n', scanned) {
+        None => Reject::UriTooLong,
+        Some(_) => Reject::HeadersTooLarge,
+    }
+}
+
+/// The reject for a request line whose version httparse refused: `505`
+/// for a well-formed `HTTP/x.y` with a major version other than 1, else
+/// `400`.
+fn version_reject(buf: &[u8]) -> Reject {
+    let line_end = memchr::memchr(b'\n', buf).unwrap_or(buf.len());
+    let line = buf[..line_end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&buf[..line_end]);
+    match line.rsplit(|&b| b == b' ').next() {
+        Some([b'H', b'T', b'T', b'P', b'/', major, b'.', minor])
+            if major.is_ascii_digit() && minor.is_ascii_digit() && *major != b'1' =>
+        {
+            Reject::VersionNotSupported
+        }
+        _ => Reject::BadRequest,
+    }
+}
+
+/// Whether `value` is a valid `Host`: `uri-host [ ":" port ]` (RFC 9110
+/// §7.2), checked as the characters a reg-name, an IP literal and a port
+/// may hold (RFC 3986 §3.2.2): no whitespace, no `/`, `?`, `#` or `@`.
+fn is_host(value: &[u8]) -> bool {
+    value.iter().all(|&b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'%'
+                    | b':'
+                    | b'['
+                    | b']'
+            )
+    })
+}
+
 /// Parses a `Content-Length` value: one or more ASCII digits, nothing else.
 fn parse_length(value: &[u8]) -> Option<u64> {
     let value = value.trim_ascii();
@@ -303,6 +387,11 @@ fn decode_chunked(buf: &[u8], max_body: usize) -> Result<Option<(Vec<u8>, usize)
                 let Some(end) = find_crlf(&buf[at..]) else {
                     return Ok(None);
                 };
+                // A trailer line holds no bare CR or LF (the same rule as
+                // the head's lines).
+                if memchr::memchr2(b'\r', b'\n', &buf[at..at + end]).is_some() {
+                    return Err(Reject::BadRequest);
+                }
                 at += end + 2;
                 if end == 0 {
                     return Ok(Some((body, at)));
@@ -408,11 +497,13 @@ mod tests {
                 String::from_utf8_lossy(codings)
             );
         }
-        let last = complete(
-            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\
-              Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
+        // Chunked last, after a coding the server does not decode: 501.
+        let gzip = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\
+              Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n";
+        assert_eq!(
+            parse(gzip, &LIMITS).map(|_| ()),
+            Err(Reject::NotImplemented)
         );
-        assert_eq!(last.request.body(), b"ab");
     }
 
     #[test]
@@ -577,7 +668,7 @@ mod tests {
     fn malformed_heads_are_rejected() {
         for bytes in [
             &b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"[..],
-            b"GET / HTTP/9.9\r\n\r\n",
+            b"GET / HTTP/1.x\r\n\r\n",
             b"\x01\x02\x03 / HTTP/1.1\r\nHost: x\r\n\r\n",
             b"GET / HTTP/1.1\r\nHost: x\r\n: no-name\r\n\r\n",
             b"GET / HTTP/1.1\nHost: x\n\n",
@@ -590,6 +681,22 @@ mod tests {
                 "{bytes:?}"
             );
         }
+    }
+
+    #[test]
+    fn other_major_versions_get_505_and_long_request_lines_414() {
+        let reject = |bytes: &[u8]| parse(bytes, &LIMITS).map(|_| ()).unwrap_err();
+        assert_eq!(
+            reject(b"GET / HTTP/9.9\r\n\r\n"),
+            Reject::VersionNotSupported
+        );
+        assert_eq!(
+            reject(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"),
+            Reject::VersionNotSupported
+        );
+        let mut long = b"GET /".to_vec();
+        long.resize(9000, b'a');
+        assert_eq!(reject(&long), Reject::UriTooLong);
     }
 
     /// One valid request for the property test: its bytes, and what the

@@ -46,8 +46,10 @@ use crate::Config;
 /// # Errors
 ///
 /// The status code that rejects the bytes: `400` (malformed, ambiguous
-/// length), `413` (body too large) or `431` (head too large). No amount of
-/// further bytes can make them a valid request.
+/// length), `413` (body too large), `414` (request line too long), `431`
+/// (head too large), `501` (a transfer coding other than chunked) or `505`
+/// (an HTTP major version other than 1). No amount of further bytes can
+/// make them a valid request.
 pub fn parse_request(bytes: &[u8]) -> Result<Option<(Request, usize)>, u16> {
     let limits = framing::Limits {
         max_head: Config::DEFAULT_MAX_HEAD_SIZE,
