@@ -7,8 +7,8 @@
 //!        ▼                                                          │
 //!   1. wait: readable │ timer │ (idle only) shutdown                │
 //!        │                                                          │
-//!   2. try_read into the thread's scratch buffer; frame every       │
-//!      complete request (framing.rs); keep an incomplete tail       │
+//!   2. try_read into the read buffer the requests will own; frame   │
+//!      every complete request from where the last read stopped      │
 //!        │                                                          │
 //!   3. call the handler for each request, in order; encode every    │
 //!      response into the thread's output buffer; ONE write for the  │
@@ -55,12 +55,14 @@
 //! # Memory while idle
 //!
 //! An idle connection owns no read buffer: it waits for readiness without
-//! one and reads into the thread's scratch buffer (see `scratch.rs`). Its
-//! pending buffer is empty with no capacity, and the response buffer lives
-//! only while a batch is written, and is the thread's, reused from batch to
-//! batch (see `scratch.rs`). What is left is this future's state (the
-//! socket, the timer, the shutdown wait, the handler) and the task around
-//! it.
+//! one, and when it has read and answered everything it gives its buffer
+//! to the thread's spare slot (`buffer.rs`), from which the next
+//! connection to read on the thread takes it. A connection in the middle
+//! of a request keeps its buffer and its decoder's place (`framing.rs`).
+//! The response buffer lives only while a batch is written, and is the
+//! thread's, reused from batch to batch (see `scratch.rs`). What is left is
+//! this future's state (the socket, the timer, the shutdown wait, the
+//! handler, the empty buffer and the decoder) and the task around it.
 //!
 //! # Closing
 //!
@@ -83,8 +85,9 @@ use std::time::{Duration, Instant};
 use spindle::net::TcpStream;
 
 use crate::config::Config;
+use crate::http::buffer::{ReadBuf, MIN_ROOM};
 use crate::http::date;
-use crate::http::framing::{self, Limits, Parsed, Reject};
+use crate::http::framing::{Decoder, Limits, Parsed, Reject};
 use crate::http::request::Version;
 use crate::http::response::ConnectionHeader;
 use crate::http::{Request, Response};
@@ -216,13 +219,14 @@ where
         // than `idle_since` gives, see "Timers") rather than a header
         // deadline. Set where the timer is reset.
         let mut timer_is_idle = true;
-        let mut pending: Vec<u8> = Vec::new();
-        // Whether the incomplete request in `pending` got `100 Continue`.
-        let mut continued = false;
+        // The bytes received and not yet framed (no allocation while
+        // idle), and where the framing stopped in them.
+        let mut buf = ReadBuf::new();
+        let mut decoder = Decoder::new();
 
         loop {
             // Step 1: wait, without a buffer.
-            let idle = pending.is_empty();
+            let idle = buf.is_empty() && decoder.at_start();
             let wake = {
                 let mut readable = pin!(stream.readable());
                 poll_fn(|cx| {
@@ -257,41 +261,26 @@ where
                 }
             }
 
-            // Step 2: read into the scratch buffer and frame; nothing in here
-            // awaits, so the buffer is free again before step 3.
-            let limits = config.limits();
-            let read = with_scratch(|buf| -> io::Result<Option<Batch>> {
-                let n = match stream.try_read(buf) {
-                    Ok(0) => return Ok(None),
-                    Ok(n) => n,
-                    // Stale readiness: nothing to read after all.
-                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                        return Ok(Some(Batch::default()))
-                    }
-                    Err(err) => return Err(err),
-                };
-                let mut batch = Batch {
-                    requests: REQUESTS.take(),
-                    reject: None,
-                };
-                if pending.is_empty() {
-                    let used = frame(&buf[..n], &limits, &mut batch);
-                    pending.extend_from_slice(&buf[used..n]);
-                } else {
-                    pending.extend_from_slice(&buf[..n]);
-                    let used = frame(&pending, &limits, &mut batch);
-                    pending.drain(..used);
-                }
-                Ok(Some(batch))
-            })?;
-            let Some(batch) = read else {
-                return Ok(()); // the client closed
+            // Step 2: read straight into the buffer the requests will own,
+            // and frame from where the last read stopped.
+            buf.make_room(MIN_ROOM);
+            let n = match stream.try_read(buf.spare()) {
+                Ok(0) => return Ok(()), // the client closed
+                Ok(n) => n,
+                // Stale readiness: nothing to read after all.
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => 0,
+                Err(err) => return Err(err),
             };
-            if pending.is_empty() {
-                pending = Vec::new(); // give the capacity back while idle
-                continued = false;
-            } else if batch.requests.is_empty() && !continued && framing::expects_continue(&pending)
-            {
+            buf.filled(n);
+            let mut batch = Batch {
+                requests: REQUESTS.take(),
+                reject: None,
+            };
+            frame(&mut decoder, &mut buf, &config.limits(), &mut batch);
+            let at_start = buf.is_empty() && decoder.at_start();
+            if at_start {
+                buf.give_back(); // nothing kept while idle
+            } else if batch.requests.is_empty() && decoder.take_continue() {
                 // The head is in and the client waits for our go-ahead
                 // before it sends the body. Boxed (rare) so that the
                 // write's state is not part of every idle connection's.
@@ -301,7 +290,6 @@ where
                     config.stall_limit(),
                 ))
                 .await?;
-                continued = true;
             }
 
             // Step 3: answer the batch.
@@ -331,7 +319,7 @@ where
 
             // Re-arm the timer: idle timeout when nothing is pending, header
             // timeout from the first byte of a new request.
-            if pending.is_empty() {
+            if at_start {
                 if answered {
                     idle_since = Instant::now();
                     // An idle timer stays as it is (see "Timers"); a header
@@ -349,25 +337,23 @@ where
     }
 }
 
-/// Frames every complete request at the start of `data` into `batch`;
-/// returns how many bytes they took. Stops after a request that closes the
-/// connection: what follows it will not be answered.
-fn frame(data: &[u8], limits: &Limits, batch: &mut Batch) -> usize {
-    let mut used = 0;
+/// Frames every complete request in `buf` into `batch`. Stops after a
+/// request that closes the connection: what follows it will not be
+/// answered.
+fn frame(decoder: &mut Decoder, buf: &mut ReadBuf, limits: &Limits, batch: &mut Batch) {
     loop {
-        match framing::parse(&data[used..], limits) {
+        match decoder.decode(buf, limits) {
             Ok(Some(parsed)) => {
-                used += parsed.consumed;
                 let keep_alive = parsed.keep_alive;
                 batch.requests.push(parsed);
                 if !keep_alive {
-                    return used;
+                    return;
                 }
             }
-            Ok(None) => return used,
+            Ok(None) => return,
             Err(reject) => {
                 batch.reject = Some(reject);
-                return used;
+                return;
             }
         }
     }

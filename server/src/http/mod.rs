@@ -3,13 +3,17 @@
 //! | file | concept |
 //! | --- | --- |
 //! | `request.rs` | [`Request`]: method, target, version, headers, body |
-//! | `pool.rs` | the per-thread arena a request's buffers come from and go back to |
+//! | `buffer.rs` | the read buffer a request's bytes are split from without a copy |
+//! | `pool.rs` | the per-thread arena a request's header ranges come from and go back to |
 //! | `response.rs` | [`Response`] and how it is encoded |
-//! | `framing.rs` | where a request ends (httparse, `Content-Length`, chunked) |
+//! | `framing.rs` | where a request ends (httparse, `Content-Length`), kept between reads |
+//! | `chunked.rs` | the chunked coding, decoded as it arrives |
 //! | `connection.rs` | the connection loop: keep-alive, pipelining, timeouts |
 //! | `date.rs` | the cached `Date` header |
 //! | `plaintext.rs` | [`hello_world`], the built-in handler |
 
+mod buffer;
+mod chunked;
 pub(crate) mod connection;
 mod date;
 mod framing;
