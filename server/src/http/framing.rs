@@ -13,11 +13,11 @@
 //!   the reject's status and close the connection.
 //!
 //! ```text
-//!         ┌──────────── decode: the head ends in the buffer ────────────┐
-//!         │                                                             ▼
-//!   Head { scanned } ── no body ──► request        Length { total } ── total bytes in ──► request
-//!         │                                                             
-//!         └── chunked: head split off ──► Chunked { chunks } ── last chunk, trailers ──► request
+//!   Head { scanned } ── head ends; no body, or all of it in ─────────────► request
+//!         │
+//!         ├── head ends; Content-Length body still coming ──► Length ── all in ──► request
+//!         │
+//!         └── head ends; chunked: head split off ──► Chunked ── last chunk ──► request
 //! ```
 //!
 //! Each byte is looked at a bounded number of times however the request is
@@ -166,6 +166,11 @@ impl Head {
 }
 
 /// Where the decoder is between reads.
+///
+/// The states of a body that takes more than one read are boxed: the
+/// decoder is part of every connection's future, idle ones included, and
+/// a head with its ranges is a hundred bytes or so that only such a
+/// request needs.
 #[derive(Debug)]
 enum State {
     /// Waiting for a complete head; the first `scanned` bytes of the
@@ -173,19 +178,22 @@ enum State {
     Head { scanned: usize },
     /// The head is parsed and still in the buffer; waiting until the
     /// buffer holds `total` bytes, head and `Content-Length` body.
-    Length { head: Head, total: usize },
-    /// The head is split off (`bytes`); the chunked body is being decoded
-    /// into `body`.
-    Chunked {
-        /// The head.
-        head: Head,
-        /// The head's bytes.
-        bytes: Bytes,
-        /// The body so far.
-        body: Vec<u8>,
-        /// Where the chunked decoder stopped.
-        chunks: Chunks,
-    },
+    Length(Box<(Head, usize)>),
+    /// The head is split off; the chunked body is being decoded.
+    Chunked(Box<ChunkedBody>),
+}
+
+/// A chunked request between reads.
+#[derive(Debug)]
+struct ChunkedBody {
+    /// The head.
+    head: Head,
+    /// The head's bytes.
+    bytes: Bytes,
+    /// The body so far.
+    body: Vec<u8>,
+    /// Where the chunked decoder stopped.
+    chunks: Chunks,
 }
 
 /// The framing position of one connection; see the module docs.
@@ -254,6 +262,8 @@ impl Decoder {
                         *scanned = data.len();
                         return Ok(None);
                     };
+                    // The next head starts its own search.
+                    *scanned = 0;
                     match kind {
                         BodyKind::Empty => {
                             let len = head.len;
@@ -264,48 +274,61 @@ impl Decoder {
                             if length > limits.max_body as u64 {
                                 return Err(Reject::PayloadTooLarge);
                             }
-                            self.continue_wanted = head.expect_continue;
                             let total = head.len + length as usize;
-                            self.state = State::Length { head, total };
+                            // All in already (a small body, nearly always).
+                            if buf.len() >= total {
+                                let body_at = offset(head.len);
+                                let bytes = buf.split(total);
+                                return Ok(Some(head.into_parsed(
+                                    bytes,
+                                    Body::Tail(body_at),
+                                    total,
+                                )));
+                            }
+                            self.continue_wanted = head.expect_continue;
+                            self.state = State::Length(Box::new((head, total)));
+                            return Ok(None);
                         }
                         BodyKind::Chunked => {
                             self.continue_wanted = head.expect_continue;
                             let bytes = buf.split(head.len);
-                            self.state = State::Chunked {
+                            self.state = State::Chunked(Box::new(ChunkedBody {
                                 head,
                                 bytes,
                                 body: Vec::new(),
                                 chunks: Chunks::new(),
-                            };
+                            }));
                         }
                     }
                 }
-                State::Length { total, .. } => {
-                    if buf.len() < *total {
+                State::Length(pending) => {
+                    if buf.len() < pending.1 {
                         return Ok(None);
                     }
-                    let State::Length { head, total } = self.restart() else {
+                    let State::Length(pending) = self.restart() else {
                         unreachable!("the state matched above");
                     };
+                    let (head, total) = *pending;
                     let body_at = offset(head.len);
                     let bytes = buf.split(total);
                     return Ok(Some(head.into_parsed(bytes, Body::Tail(body_at), total)));
                 }
-                State::Chunked { body, chunks, .. } => {
+                State::Chunked(chunked) => {
+                    let ChunkedBody { body, chunks, .. } = &mut **chunked;
                     let (used, done) = chunks.decode(buf.data(), body, limits.max_body)?;
                     buf.consume(used);
                     if !done {
                         return Ok(None);
                     }
-                    let State::Chunked {
+                    let State::Chunked(chunked) = self.restart() else {
+                        unreachable!("the state matched above");
+                    };
+                    let ChunkedBody {
                         head,
                         bytes,
                         body,
                         chunks,
-                    } = self.restart()
-                    else {
-                        unreachable!("the state matched above");
-                    };
+                    } = *chunked;
                     let consumed = head.len + chunks.consumed;
                     return Ok(Some(head.into_parsed(bytes, Body::Owned(body), consumed)));
                 }
@@ -921,6 +944,23 @@ mod tests {
             }
             (bytes, (method.to_string(), target, body))
         })
+    }
+
+    #[test]
+    fn a_head_that_took_two_reads_leaves_no_mark_on_the_next_one() {
+        let mut decoder = Decoder::new();
+        let first = b"GET /a HTTP/1.1\r\nHost: x\r\nX-Padding: aaaaaaaa\r\n\r\n";
+        let mut buf = ReadBuf::from_slice(&first[..30]);
+        assert!(decoder.decode(&mut buf, &LIMITS).unwrap().is_none());
+        let rest = [&first[30..], &b"GET /b HTTP/1.1\r\nHost: x\r\n\r\nGET"[..]].concat();
+        buf.make_room(rest.len());
+        buf.spare()[..rest.len()].copy_from_slice(&rest);
+        buf.filled(rest.len());
+        let a = decoder.decode(&mut buf, &LIMITS).unwrap().expect("a");
+        let b = decoder.decode(&mut buf, &LIMITS).unwrap().expect("b");
+        assert_eq!((a.request.target(), b.request.target()), ("/a", "/b"));
+        assert!(decoder.decode(&mut buf, &LIMITS).unwrap().is_none());
+        assert_eq!(buf.data(), b"GET");
     }
 
     /// Feeds `stream` to one decoder in reads of the given sizes, the way
