@@ -61,6 +61,9 @@
 //!   `catch_unwind` for connection futures, and the I/O extension traits.
 //! - `httparse`: a fast, zero-copy, well-fuzzed HTTP/1.x head and chunk-size
 //!   parser; the framing around it is ours.
+//! - `bytes`: the read buffer (`BytesMut`) a request's bytes are split
+//!   from without a copy, and the `Bytes` each request keeps them in,
+//!   shared by reference count; hyper keeps its heads the same way.
 //! - `httpdate`: formats the `Date` header (IMF-fixdate).
 //! - `socket2`: `SO_REUSEPORT` and the listen backlog for the per-thread
 //!   listeners, which std and mio do not expose.

@@ -1,13 +1,13 @@
-//! The per-thread read buffer, and the per-thread output buffer.
+//! The per-thread scratch buffer, and the per-thread spare `Vec`s.
 //!
-//! A server with 10,000 idle keep-alive connections must not hold 10,000
-//! read buffers. So connections do not own one: they wait for readiness
-//! without a buffer (`TcpStream::readable`), then read into this thread's
-//! single 16 KiB scratch buffer with a non-blocking `try_read`, take what
-//! they need out of it (a complete request is copied into its `Request`,
-//! an incomplete tail into the connection's small pending buffer), and let
-//! it go, all without an `.await` in between. The next connection to read
-//! on this thread reuses it.
+//! A connection that closes reads and drops what its client still sends
+//! (the "lingering close" of `http/connection.rs`), and the echo handler
+//! writes what it reads straight back, copying out only what the socket
+//! would not take: neither keeps what it read, so they read
+//! into this thread's single 16 KiB scratch buffer with a non-blocking
+//! `try_read`, without an `.await` in between, and the next connection
+//! to read on this thread reuses it. (HTTP requests are read into a
+//! buffer the requests then own, `http/buffer.rs`.)
 //!
 //! A batch of requests and their responses also works in per-thread
 //! buffers, [`Spare`]s: the list of requests framed from one read, and the

@@ -3,13 +3,17 @@
 //! | file | concept |
 //! | --- | --- |
 //! | `request.rs` | [`Request`]: method, target, version, headers, body |
-//! | `pool.rs` | the per-thread arena a request's buffers come from and go back to |
+//! | `buffer.rs` | the read buffer a request's bytes are split from without a copy |
+//! | `pool.rs` | the per-thread arena a request's header ranges come from and go back to |
 //! | `response.rs` | [`Response`] and how it is encoded |
-//! | `framing.rs` | where a request ends (httparse, `Content-Length`, chunked) |
+//! | `framing.rs` | where a request ends (httparse, `Content-Length`), kept between reads |
+//! | `chunked.rs` | the chunked coding, decoded as it arrives |
 //! | `connection.rs` | the connection loop: keep-alive, pipelining, timeouts |
 //! | `date.rs` | the cached `Date` header |
 //! | `plaintext.rs` | [`hello_world`], the built-in handler |
 
+mod buffer;
+mod chunked;
 pub(crate) mod connection;
 mod date;
 mod framing;
@@ -46,8 +50,10 @@ use crate::Config;
 /// # Errors
 ///
 /// The status code that rejects the bytes: `400` (malformed, ambiguous
-/// length), `413` (body too large) or `431` (head too large). No amount of
-/// further bytes can make them a valid request.
+/// length), `413` (body too large), `414` (request line too long), `431`
+/// (head too large), `501` (a transfer coding other than chunked) or `505`
+/// (an HTTP major version other than 1). No amount of further bytes can
+/// make them a valid request.
 pub fn parse_request(bytes: &[u8]) -> Result<Option<(Request, usize)>, u16> {
     let limits = framing::Limits {
         max_head: Config::DEFAULT_MAX_HEAD_SIZE,

@@ -1,30 +1,32 @@
 //! `Request`: one parsed HTTP/1.x request, as a handler sees it.
 //!
-//! The connection copies each request out of the thread's shared read
-//! buffer before it calls the handler (the buffer is reused by the next
-//! connection that reads). To keep that copy to one allocation for all the
-//! headers, they are packed into one byte string, each as
+//! A request owns the bytes its head arrived in: the connection's read
+//! lands in a buffer (`buffer.rs`) from which the framing code splits each
+//! whole request off as a [`Bytes`], without a copy. The target and every
+//! header are index ranges into those bytes, found once by the parser;
+//! nothing of the head is copied or looked at again unless the handler
+//! asks. A `Content-Length` body follows the head in the same bytes; a
+//! chunked body, de-chunked as it arrives, is a `Vec` of its own.
 //!
 //! ```text
-//! name length (u32 LE) │ value length (u32 LE) │ name │ value
+//!   head: Bytes  GET /plaintext HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\nbody
+//!                    └──target──┘           └n┘ └v┘ └─n──┘ └v┘       └body┘
 //! ```
 //!
-//! and [`Request::headers`] walks it. The lengths make the packing exact for
-//! any bytes a value holds (a builder's value may contain anything). The
-//! body is a separate buffer.
+//! The header ranges live in a `Vec` taken from the thread's pool
+//! (`pool.rs`) and given back when the request is dropped, so in steady
+//! state framing a request allocates nothing. A known method (`GET`,
+//! `POST`, ...) is a `'static` string.
 //!
-//! The method and the target are kept apart, as text: handlers ask for them
-//! on every request (routing), and a `&str` pointing into the byte string
-//! would have to be re-validated as UTF-8 on every call. httparse checked
-//! them once while parsing. A known method (`GET`, `POST`, ...) is a
-//! `'static` string.
-//!
-//! The target and the packed headers live in buffers taken from the
-//! thread's pool (`pool.rs`) and given back when the request is dropped, so
-//! in steady state framing a request allocates nothing.
+//! Text is validated once by httparse; the accessors turn the ranges back
+//! into `&str` with a UTF-8 check (a few instructions on a short ASCII
+//! target) rather than `unsafe`, which the server crate forbids.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
+
+use bytes::Bytes;
 
 use crate::http::pool;
 
@@ -33,6 +35,10 @@ use crate::http::pool;
 const KNOWN_METHODS: [&str; 9] = [
     "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
 ];
+
+/// Where one header's name and value are in a request's bytes: name start,
+/// name end, value start, value end.
+pub(crate) type Field = [u32; 4];
 
 /// The HTTP version of a request.
 ///
@@ -70,19 +76,42 @@ pub enum Version {
 /// ```
 #[derive(Clone)]
 pub struct Request {
+    /// The head as received (and a `Content-Length` body after it); the
+    /// ranges below point into it. Shared with the connection's read
+    /// buffer's allocation until every request split from it is dropped.
+    bytes: Bytes,
     /// The method; borrowed from [`KNOWN_METHODS`] when it is one of them.
     method: Cow<'static, str>,
-    /// The target (path and query), validated as text once; a buffer from
-    /// the thread's pool, returned by `Drop`.
-    target: String,
+    /// Where the target is in `bytes`, or, for the rare absolute-form
+    /// target that needs a `/` in front of its query, the rewritten target.
+    target: Target,
     /// The version from the request line.
     version: Version,
-    /// Every header, in order, packed as the module docs show; written by
-    /// `from_parts` and `with_header` (through `pack_header`), read by
-    /// `headers`. A buffer from the thread's pool, returned by `Drop`.
-    headers: Vec<u8>,
-    /// The body, de-chunked; empty when there is none.
-    body: Vec<u8>,
+    /// Every header, in order, as ranges into `bytes`; written by the
+    /// framing code or `with_header`, read by `headers`. A `Vec` from the
+    /// thread's pool, returned by `Drop`.
+    fields: Vec<Field>,
+    /// The body.
+    body: Body,
+}
+
+/// Where a request's target is.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    /// At this range of the request's bytes.
+    At(u32, u32),
+    /// Rewritten: an absolute-form target with an empty path (see
+    /// `framing.rs`).
+    Owned(Box<str>),
+}
+
+/// Where a request's body is.
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    /// In the request's bytes, from this offset to their end.
+    Tail(u32),
+    /// De-chunked, or set by `with_body`.
+    Owned(Vec<u8>),
 }
 
 impl Request {
@@ -96,14 +125,14 @@ impl Request {
     /// assert_eq!(request.target(), "/plaintext");
     /// ```
     pub fn new(method: &str, target: &str) -> Request {
-        let (mut owned, headers) = pool::take();
-        owned.push_str(target);
+        let len = offset(target.len());
         Request {
+            bytes: Bytes::copy_from_slice(target.as_bytes()),
             method: method_name(method),
-            target: owned,
+            target: Target::At(0, len),
             version: Version::Http11,
-            headers,
-            body: Vec::new(),
+            fields: pool::take(),
+            body: Body::Owned(Vec::new()),
         }
     }
 
@@ -116,7 +145,21 @@ impl Request {
     /// assert_eq!(request.header("host"), Some(&b"example"[..]));
     /// ```
     pub fn with_header(mut self, name: &str, value: &[u8]) -> Request {
-        pack_header(&mut self.headers, name.as_bytes(), value);
+        // A builder for tests and direct calls: the bytes are copied once
+        // per header, which the framing path never does.
+        let mut bytes = Vec::with_capacity(self.bytes.len() + name.len() + value.len());
+        bytes.extend_from_slice(&self.bytes);
+        let name_at = offset(bytes.len());
+        bytes.extend_from_slice(name.as_bytes());
+        let value_at = offset(bytes.len());
+        bytes.extend_from_slice(value);
+        self.fields
+            .push([name_at, value_at, value_at, offset(bytes.len())]);
+        if let Body::Tail(_) = self.body {
+            let body = self.body().to_vec();
+            self.body = Body::Owned(body);
+        }
+        self.bytes = Bytes::from(bytes);
         self
     }
 
@@ -129,34 +172,26 @@ impl Request {
     /// assert_eq!(request.body(), &[1, 2]);
     /// ```
     pub fn with_body(mut self, body: Vec<u8>) -> Request {
-        self.body = body;
+        self.body = Body::Owned(body);
         self
     }
 
-    /// Assembles a request from httparse's parts; used by the framing code.
+    /// Assembles a request from its bytes and the parser's ranges; used by
+    /// the framing code.
     pub(crate) fn from_parts(
-        method: &str,
-        target: &str,
+        bytes: Bytes,
+        method: Cow<'static, str>,
+        target: Target,
         version: Version,
-        headers: &[httparse::Header<'_>],
-        body: Vec<u8>,
+        fields: Vec<Field>,
+        body: Body,
     ) -> Request {
-        // Sized first, so a buffer new to the pool grows once, exactly.
-        let packed_len = headers
-            .iter()
-            .map(|h| PACKED_LENGTHS + h.name.len() + h.value.len())
-            .sum();
-        let (mut owned, mut packed) = pool::take();
-        packed.reserve(packed_len);
-        for header in headers {
-            pack_header(&mut packed, header.name.as_bytes(), header.value);
-        }
-        owned.push_str(target);
         Request {
-            method: method_name(method),
-            target: owned,
+            bytes,
+            method,
+            target,
             version,
-            headers: packed,
+            fields,
             body,
         }
     }
@@ -180,7 +215,10 @@ impl Request {
     /// assert_eq!(spindle_server::http::Request::new("GET", "/a?b").target(), "/a?b");
     /// ```
     pub fn target(&self) -> &str {
-        &self.target
+        match &self.target {
+            Target::At(start, end) => text(&self.bytes[range(*start, *end)]),
+            Target::Owned(target) => target,
+        }
     }
 
     /// The path: the target up to any `?`.
@@ -256,22 +294,14 @@ impl Request {
     /// assert_eq!(names, ["A", "B"]);
     /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
-        let mut rest = &self.headers[..];
-        std::iter::from_fn(move || {
-            if rest.is_empty() {
-                return None;
-            }
-            let (lengths, after) = rest.split_at(PACKED_LENGTHS);
-            let name_len = read_length(&lengths[..4]);
-            let value_len = read_length(&lengths[4..]);
-            let (name, after) = after.split_at(name_len);
-            let (value, after) = after.split_at(value_len);
-            rest = after;
-            // httparse accepts only token characters in header names, and
-            // `with_header` takes a `&str`, so this never fails; "" is a
-            // safe answer if it ever did.
-            Some((std::str::from_utf8(name).unwrap_or(""), value))
-        })
+        self.fields
+            .iter()
+            .map(|&[name, name_end, value, value_end]| {
+                (
+                    text(&self.bytes[range(name, name_end)]),
+                    &self.bytes[range(value, value_end)],
+                )
+            })
     }
 
     /// The body, with any chunked encoding removed.
@@ -282,37 +312,37 @@ impl Request {
     /// assert!(spindle_server::http::Request::new("GET", "/").body().is_empty());
     /// ```
     pub fn body(&self) -> &[u8] {
-        &self.body
+        match &self.body {
+            Body::Tail(start) => &self.bytes[*start as usize..],
+            Body::Owned(body) => body,
+        }
     }
 }
 
-/// Bytes of the two lengths before each packed header.
-const PACKED_LENGTHS: usize = 8;
-
-/// Appends one header to a packed header list (see the module docs).
+/// `n` as an offset into a request's bytes.
 ///
 /// # Panics
 ///
-/// Panics if the name or the value is 4 GiB or longer: its length would not
-/// fit the packing. The framing code's head limit is far below that.
-fn pack_header(packed: &mut Vec<u8>, name: &[u8], value: &[u8]) {
-    let length = |part: &[u8]| u32::try_from(part.len()).expect("a header under 4 GiB");
-    packed.extend_from_slice(&length(name).to_le_bytes());
-    packed.extend_from_slice(&length(value).to_le_bytes());
-    packed.extend_from_slice(name);
-    packed.extend_from_slice(value);
+/// Panics at 4 GiB or more; the head and body limits are far below that
+/// (`Config` caps them to 32 bits).
+pub(crate) fn offset(n: usize) -> u32 {
+    u32::try_from(n).expect("a request under 4 GiB")
 }
 
-/// Reads a length written by [`pack_header`].
-fn read_length(bytes: &[u8]) -> usize {
-    let mut le = [0; 4];
-    le.copy_from_slice(bytes);
-    u32::from_le_bytes(le) as usize
+/// A range of a request's bytes from two offsets.
+fn range(start: u32, end: u32) -> Range<usize> {
+    start as usize..end as usize
+}
+
+/// Bytes the parser checked (or a builder took as `&str`) as text;
+/// `""` if they were not, which cannot happen.
+fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or("")
 }
 
 /// `method` as a `'static` string when it is one of [`KNOWN_METHODS`] (no
 /// allocation), else as an owned copy.
-fn method_name(method: &str) -> Cow<'static, str> {
+pub(crate) fn method_name(method: &str) -> Cow<'static, str> {
     match KNOWN_METHODS.iter().find(|known| **known == method) {
         Some(known) => Cow::Borrowed(known),
         None => Cow::Owned(method.to_owned()),
@@ -320,12 +350,9 @@ fn method_name(method: &str) -> Cow<'static, str> {
 }
 
 impl Drop for Request {
-    /// Gives the target and header buffers back to the thread's pool.
+    /// Gives the header ranges' `Vec` back to the thread's pool.
     fn drop(&mut self) {
-        pool::give_back(
-            std::mem::take(&mut self.target),
-            std::mem::take(&mut self.headers),
-        );
+        pool::give_back(std::mem::take(&mut self.fields));
     }
 }
 
@@ -336,7 +363,7 @@ impl fmt::Debug for Request {
             .field("target", &self.target())
             .field("version", &self.version)
             .field("headers", &self.headers().count())
-            .field("body", &self.body.len())
+            .field("body", &self.body().len())
             .finish()
     }
 }
@@ -355,7 +382,7 @@ mod tests {
     }
 
     #[test]
-    fn packed_headers_come_back_exactly_in_order() {
+    fn built_headers_come_back_exactly_in_order() {
         // Values with bytes a text format would trip on: separators, CR LF,
         // surrounding spaces, non-UTF-8, nothing at all.
         let values: [&[u8]; 5] = [b"a: b\r\nc", b"  padded  ", b"\xff\x00", b"", b"plain"];
