@@ -50,7 +50,8 @@ import sys
 from cachegrind import instructions, under_load, valgrind
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-RELEASE = os.path.join(ROOT, "target", "release")
+# Where cargo put the release binaries: `CARGO_TARGET_DIR` if set, as cargo does.
+RELEASE = os.path.join(os.path.abspath(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")), "release")
 BASELINE = os.path.join(ROOT, "docs", "benchmarks", "instructions.json")
 
 # How much an op may grow on the same toolchain before the guard fails.
