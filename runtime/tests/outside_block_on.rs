@@ -203,10 +203,6 @@ fn a_timer_polled_outside_block_on_panics_with_a_message() {
         let _ = sleep.as_mut().poll(&mut cx);
     }))
     .unwrap_err();
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap();
+    let message = support::panic_message(&*payload).unwrap();
     assert!(message.contains("not running its runtime"), "{message}");
 }

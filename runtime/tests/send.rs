@@ -114,11 +114,7 @@ fn a_timer_polled_on_another_thread_panics_with_a_message() {
     }));
     let result = std::thread::spawn(move || spindle::block_on(sleep)).join();
     let payload = result.unwrap_err();
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap();
+    let message = support::panic_message(&*payload).unwrap();
     assert!(message.contains("not running its runtime"), "{message}");
 }
 
